@@ -1,0 +1,5 @@
+import sys
+
+from opentim.cli import main
+
+sys.exit(main())

@@ -1,0 +1,90 @@
+"""``opentim serve | usersig``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+
+from opentim import settings as settings_mod
+from opentim import usersig
+from opentim.app import create_app
+
+log = logging.getLogger("opentim")
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    try:
+        settings = settings_mod.load(
+            os.environ,
+            config_file=args.config,
+            host=args.host,
+            port=args.port,
+            database_url=args.database,
+        )
+    except settings_mod.SettingsError as exc:
+        print(f"opentim: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    if settings.dev_app_created:
+        app = settings.apps[0]
+        admin = app.admins[0]
+        print(
+            "OpenTIM development app (credentials kept in "
+            f"{settings.data_dir / 'dev-app.json'}):\n"
+            f"  SDKAppID:   {app.sdkappid}\n"
+            f"  secret key: {app.secret_key}\n"
+            f"  admin:      {admin}\n"
+            f"  UserSig:    {usersig.sign(app.secret_key, app.sdkappid, admin)}\n"
+            f"  base URL:   http://{settings.host}:{settings.port}/v4",
+            flush=True,
+        )
+    config = uvicorn.Config(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        lifespan="on",
+        access_log=False,  # the query string carries UserSigs: never logged
+        log_level=settings.log_level,
+        loop="auto",
+        http="auto",
+        timeout_graceful_shutdown=10,
+    )
+    server = uvicorn.Server(config)
+    server.run()
+    return 0 if server.started else 1
+
+
+def _usersig(args: argparse.Namespace) -> int:
+    print(usersig.sign(args.key, args.sdkappid, args.identifier, args.expire))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="opentim", description=__doc__)
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    serve = sub.add_parser("serve", help="run the server")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--database", help="sqlite:///PATH or postgresql://...")
+    serve.add_argument("--config", type=Path, help="TOML file")
+    serve.set_defaults(func=_serve)
+    sig = sub.add_parser("usersig", help="print a UserSig (TLSSigAPIv2)")
+    sig.add_argument("--sdkappid", type=int, required=True)
+    sig.add_argument("--key", required=True)
+    sig.add_argument("--identifier", required=True)
+    sig.add_argument("--expire", type=int, default=180 * 86400)
+    sig.set_defaults(func=_usersig)
+    args = parser.parse_args(argv)
+    result: int = args.func(args)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,67 @@
+"""The command table: one row per ``(service, command)``. Dispatch, docs and tests derive from it.
+
+No logic here. ``users`` marks commands callable on the client API, ``bound`` the request
+attribute bound to the caller there; ``field_codes`` maps a wire field whose decoding fails to
+the code the real service answers for it; ``rate`` overrides the app's per-API rate limit where
+Tencent documents a lower one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from opentim.modules import ACCOUNTS, GROUP, OPENIM, RECENTCONTACT, Module
+from opentim.services import accounts
+from opentim.wire import accounts as w_accounts
+
+__all__ = ["COMMANDS", "GROUP", "OPENIM", "RECENTCONTACT", "Command", "by_path"]
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    service: str
+    command: str
+    request: type[Any]
+    handler: Callable[[Any, Any], Awaitable[Any]]
+    module: Module
+    users: bool = False
+    bound: str | None = None
+    field_codes: Mapping[str, int] = field(default_factory=dict)
+    rate: int | None = None
+
+    @property
+    def path(self) -> str:
+        return f"{self.service}/{self.command}"
+
+
+LOGIN = "im_open_login_svc"
+
+COMMANDS: tuple[Command, ...] = (
+    # --- accounts -------------------------------------------------------------------------
+    Command(LOGIN, "account_import", w_accounts.AccountImportRequest, accounts.account_import,
+            ACCOUNTS),
+    Command(LOGIN, "multiaccount_import", w_accounts.MultiaccountImportRequest,
+            accounts.multiaccount_import, ACCOUNTS, rate=100),
+    Command(LOGIN, "account_delete", w_accounts.AccountDeleteRequest, accounts.account_delete,
+            ACCOUNTS, rate=100),
+    Command(LOGIN, "account_check", w_accounts.AccountCheckRequest, accounts.account_check,
+            ACCOUNTS, rate=100),
+    Command(LOGIN, "kick", w_accounts.KickRequest, accounts.kick, ACCOUNTS),
+    # --- groups (group_open_http_svc) -------------------------------------------------------
+    # --- group messages ---------------------------------------------------------------------
+    # --- community topics (million_group_open_http_svc) -------------------------------------
+    # --- one-to-one messages (openim) -------------------------------------------------------
+    # --- conversations and conversation groups (recentcontact) ------------------------------
+)
+
+
+def by_path() -> dict[str, Command]:
+    """``"service/command"`` → row; a duplicate row is a bug caught at start-up."""
+    table: dict[str, Command] = {}
+    for row in COMMANDS:
+        if row.path in table:
+            raise ValueError(f"duplicate command row {row.path}")
+        table[row.path] = row
+    return table

@@ -1,0 +1,174 @@
+"""The ASGI endpoints: ``/v4/<service>/<command>``, ``/client/v1/<service>/<command>``, ``/healthz``.
+
+A thin dispatcher (a dict lookup per request) rather than a framework: the request path is hot.
+Every API outcome is HTTP 200 with the envelope; foreign exceptions stop here.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import re
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+from urllib.parse import parse_qsl
+
+import msgspec
+
+from opentim.auth import Authenticator
+from opentim.commands import Command, by_path
+from opentim.context import Ctx
+from opentim.errors import ApiError, Code
+from opentim.ratelimit import RateLimiter
+from opentim.settings import Settings
+from opentim.storage import Storage, StorageError
+from opentim.wire.common import Failure
+
+log = logging.getLogger("opentim.http")
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+ADMIN_PREFIX = "/v4/"
+CLIENT_PREFIX = "/client/v1/"
+_HEADERS = [
+    (b"content-type", b"application/json; charset=utf-8"),
+    (b"access-control-allow-origin", b"*"),
+    (b"access-control-allow-headers", b"X-Requested-With"),
+    (b"access-control-allow-methods", b"POST"),
+]
+_encoder = msgspec.json.Encoder()
+_PATH_IN_ERROR = re.compile(r"`\$((?:\.[^`\[]+|\[\d+\])*)`")
+_MISSING_FIELD = re.compile(r"missing required field `([^`]+)`")
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+def _failure(code: int, info: str) -> bytes:
+    return _encoder.encode(Failure(error_code=code, error_info=info))
+
+
+def _wire_field(message: str) -> str:
+    """The wire name of the field a msgspec error message points at ('' for the body)."""
+    missing = _MISSING_FIELD.search(message)
+    if missing:
+        return missing.group(1)
+    path = _PATH_IN_ERROR.search(message)
+    if not path:
+        return ""
+    keys = [k for k in re.split(r"\.|\[\d+\]", path.group(1)) if k]
+    return keys[-1] if keys else ""
+
+
+def decode_error(row: Command, exc: msgspec.DecodeError) -> ApiError:
+    """Map a body that failed to decode to the code the real service answers for it."""
+    if not isinstance(exc, msgspec.ValidationError):
+        return ApiError(row.module.json_parse, f"JSON parse error: {exc}")
+    message = str(exc)
+    name = _wire_field(message)
+    if name in row.field_codes:
+        return ApiError(row.field_codes[name], message)
+    if ("Account" in name or name in ("UserID", "Identifier")) and "Expected `str" in message:
+        return ApiError(Code.ACCOUNT_TYPE, message)
+    if message.startswith("Expected `object`"):
+        return ApiError(row.module.json_parse, message)
+    return ApiError(row.module.invalid_param, message)
+
+
+class Api:
+    """The ASGI callable serving the admin API, the client API and the health check."""
+
+    def __init__(self, settings: Settings, storage: Storage) -> None:
+        self.settings = settings
+        self.storage = storage
+        self.commands = by_path()
+        self.decoders = {p: msgspec.json.Decoder(r.request) for p, r in self.commands.items()}
+        self.auth = Authenticator(settings, storage)
+        self.limiter = RateLimiter()
+        self._ids = itertools.count(1)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path: str = scope["path"]
+        if path.startswith(ADMIN_PREFIX):
+            body = await self._call(scope, receive, path[len(ADMIN_PREFIX) :], False)
+        elif path.startswith(CLIENT_PREFIX):
+            body = await self._call(scope, receive, path[len(CLIENT_PREFIX) :], True)
+        elif path == "/healthz":
+            body = b'{"status":"ok"}'
+        else:
+            body = _failure(Code.RESOURCE_ERROR, f"no such path: {path}")
+        await send({"type": "http.response.start", "status": 200, "headers": _HEADERS})
+        await send({"type": "http.response.body", "body": body})
+
+    async def _read_body(self, receive: Receive) -> bytes:
+        limit = self.settings.max_body_bytes
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                raise BodyTooLarge
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(chunks)
+
+    async def _call(self, scope: Scope, receive: Receive, api: str, client_api: bool) -> bytes:
+        row = self.commands.get(api.rstrip("/"))
+        try:
+            if row is None or (client_api and not row.users):
+                what = "not available on the client API" if row else "unknown service/command"
+                raise ApiError(Code.RESOURCE_ERROR, f"{what}: {api}")
+            if scope["method"] != "POST":
+                raise ApiError(Code.HTTP_PARSE, "only POST is supported")
+            query = dict(parse_qsl(scope["query_string"].decode("latin-1")))
+            now = int(time.time())
+            caller = await self.auth.authenticate(query, client_api, now)
+            limit = caller.app.rate_limit and min(row.rate or caller.app.rate_limit,
+                                                  caller.app.rate_limit)
+            if not self.limiter.allow(caller.app.sdkappid, row.path, limit):
+                raise ApiError(Code.API_RATE_LIMIT)
+            try:
+                raw = await self._read_body(receive)
+            except BodyTooLarge:
+                raise ApiError(Code.REQUEST_TIMEOUT_OR_MALFORMED, "request body too large") from None
+            if not raw.strip():
+                raise ApiError(row.module.json_parse, "empty body; send {} at least")
+            try:
+                request = self.decoders[row.path].decode(raw)
+            except msgspec.DecodeError as exc:
+                raise decode_error(row, exc) from None
+            ctx = Ctx(caller.app, self.storage, caller.identifier)
+            if client_api:
+                ctx.user = caller.identifier
+                self._bind(row, request, caller.identifier)
+            return _encoder.encode(await row.handler(ctx, request))
+        except ApiError as err:
+            return _failure(err.code, err.info)
+        except StorageError as exc:
+            request_id = next(self._ids)
+            log.error("request %d %s: storage failure: %s", request_id, api, exc)
+            assert row is not None
+            return _failure(row.module.internal, f"internal error (request {request_id})")
+        except Exception:
+            request_id = next(self._ids)
+            log.exception("request %d %s failed", request_id, api)
+            code = row.module.internal if row else Code.GROUP_INTERNAL
+            return _failure(code, f"internal error (request {request_id})")
+
+    @staticmethod
+    def _bind(row: Command, request: Any, user: str) -> None:
+        """Client API: the account field of ``row.bound`` is the caller, or the call fails."""
+        if row.bound is None:
+            return
+        named = getattr(request, row.bound)
+        if named is msgspec.UNSET or named is None or named == "":
+            setattr(request, row.bound, user)
+        elif named != user:
+            raise ApiError(row.module.user_forbidden, "a user may act only for itself")

@@ -1,0 +1,1 @@
+"""One async function per command, named like the wire command."""

@@ -1,0 +1,39 @@
+"""Storage: business operations over one of two engines (SQLite, PostgreSQL).
+
+``Storage`` groups the stores by area; each store method is one business operation and one
+transaction, and its docstring states the contract and the concurrency invariant.
+"""
+
+from __future__ import annotations
+
+from opentim.storage.accounts import AccountStore
+from opentim.storage.engine import Conflict, Engine, StorageError, StorageUnavailable
+from opentim.storage.groups import GroupStore
+
+__all__ = ["Conflict", "Storage", "StorageError", "StorageUnavailable", "open_storage"]
+
+
+class Storage:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.accounts = AccountStore(engine)
+        self.groups = GroupStore(engine)
+
+    async def close(self) -> None:
+        await self.engine.close()
+
+
+async def open_storage(url: str) -> Storage:
+    """Open (and migrate) the database named by ``sqlite:///PATH`` or ``postgresql://...``."""
+    if url.startswith("sqlite://"):
+        from opentim.storage.sqlite import SqliteEngine
+
+        path = url.removeprefix("sqlite://").removeprefix("/") or ":memory:"
+        if url.startswith("sqlite:////"):
+            path = "/" + path.lstrip("/")
+        return Storage(await SqliteEngine.open(path))
+    if url.startswith(("postgresql://", "postgres://")):
+        from opentim.storage.postgres import PostgresEngine
+
+        return Storage(await PostgresEngine.open(url))
+    raise ValueError(f"unsupported database URL (use sqlite:///PATH or postgresql://...): {url}")

@@ -1,0 +1,55 @@
+"""What the stores need from a database engine, and the storage errors.
+
+Every store writes its SQL once, with ``$1``-style placeholders; the engine classes
+(``sqlite.py``, ``postgres.py``) own everything that differs between databases: connecting,
+transactions, placeholder style, schema files and the translation of driver exceptions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
+from typing import Any, Protocol
+
+Row = Sequence[Any]
+"""A result row: indexable by position and, on both engines, by column name."""
+
+
+class StorageError(Exception):
+    """A storage operation failed; services answer with the module's internal-error code."""
+
+
+class StorageUnavailable(StorageError):
+    """The database cannot be reached or did not answer in time."""
+
+
+class Conflict(StorageError):
+    """A uniqueness rule of the schema refused the write."""
+
+
+class Tx(Protocol):
+    """One open transaction (or, outside ``transaction()``, one autocommit read)."""
+
+    async def execute(self, sql: str, *args: Any) -> int:
+        """Run a statement; return the number of rows it changed."""
+
+    async def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None: ...
+
+    async def fetch(self, sql: str, *args: Any) -> list[Row]: ...
+
+    async def fetchrow(self, sql: str, *args: Any) -> Row | None: ...
+
+    async def fetchval(self, sql: str, *args: Any) -> Any:
+        """The first column of the first row, or ``None`` when there is no row."""
+
+
+class Engine(Protocol):
+    name: str
+
+    def transaction(self) -> AbstractAsyncContextManager[Tx]:
+        """A transaction that commits on exit and rolls back on an exception."""
+
+    def reader(self) -> AbstractAsyncContextManager[Tx]:
+        """A connection for reads that need no transaction."""
+
+    async def close(self) -> None: ...

@@ -1,0 +1,145 @@
+"""The production engine: PostgreSQL through an asyncpg connection pool.
+
+Several OpenTIM processes may share one database: every invariant the stores rely on (seq
+allocation, de-duplication) is enforced by row locks taken inside one transaction, never by
+process memory. Migrations run under an advisory lock so that processes starting together
+apply each one once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from importlib import resources
+from typing import Any
+
+import asyncpg
+
+from opentim.storage.engine import Conflict, Row, StorageError, StorageUnavailable
+
+_MIGRATION_LOCK = 0x0_7E_17  # any constant shared by every OpenTIM process
+_COMMAND_TIMEOUT = 10.0
+_CONNECT_TIMEOUT = 5.0
+
+
+def _translate(exc: BaseException) -> StorageError:
+    if isinstance(exc, asyncpg.UniqueViolationError):
+        return Conflict(str(exc))
+    if isinstance(
+        exc,
+        asyncpg.PostgresConnectionError
+        | asyncpg.InterfaceError
+        | asyncpg.CannotConnectNowError
+        | asyncpg.AdminShutdownError
+        | OSError
+        | asyncio.TimeoutError,
+    ):
+        return StorageUnavailable(str(exc) or type(exc).__name__)
+    return StorageError(str(exc))
+
+
+_FOREIGN = (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, asyncio.TimeoutError)
+
+
+class _Tx:
+    __slots__ = ("_conn",)
+
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self._conn = conn
+
+    async def execute(self, sql: str, *args: Any) -> int:
+        try:
+            status: str = await self._conn.execute(sql, *args)
+        except _FOREIGN as exc:
+            raise _translate(exc) from exc
+        tail = status.rsplit(" ", 1)[-1]
+        return int(tail) if tail.isdigit() else 0
+
+    async def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        try:
+            await self._conn.executemany(sql, rows)
+        except _FOREIGN as exc:
+            raise _translate(exc) from exc
+
+    async def fetch(self, sql: str, *args: Any) -> list[Row]:
+        try:
+            rows: list[Row] = await self._conn.fetch(sql, *args)
+            return rows
+        except _FOREIGN as exc:
+            raise _translate(exc) from exc
+
+    async def fetchrow(self, sql: str, *args: Any) -> Row | None:
+        try:
+            row: Row | None = await self._conn.fetchrow(sql, *args)
+            return row
+        except _FOREIGN as exc:
+            raise _translate(exc) from exc
+
+    async def fetchval(self, sql: str, *args: Any) -> Any:
+        try:
+            return await self._conn.fetchval(sql, *args)
+        except _FOREIGN as exc:
+            raise _translate(exc) from exc
+
+
+class PostgresEngine:
+    name = "postgres"
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+
+    @classmethod
+    async def open(cls, dsn: str, min_size: int = 2, max_size: int = 10) -> PostgresEngine:
+        try:
+            pool = await asyncpg.create_pool(
+                dsn,
+                min_size=min_size,
+                max_size=max_size,
+                timeout=_CONNECT_TIMEOUT,
+                command_timeout=_COMMAND_TIMEOUT,
+            )
+            engine = cls(pool)
+            await engine._migrate()
+        except _FOREIGN as exc:
+            raise _translate(exc) from exc
+        return engine
+
+    async def _migrate(self) -> None:
+        folder = resources.files("opentim.storage").joinpath("schema", "postgres")
+        async with self._pool.acquire() as conn:
+            await conn.execute("SELECT pg_advisory_lock($1)", _MIGRATION_LOCK)
+            try:
+                await conn.execute(
+                    "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)"
+                )
+                done = {r[0] for r in await conn.fetch("SELECT version FROM schema_migrations")}
+                for item in sorted(folder.iterdir(), key=lambda p: p.name):
+                    version = int(item.name.split("_", 1)[0])
+                    if version in done or not item.name.endswith(".sql"):
+                        continue
+                    async with conn.transaction():
+                        await conn.execute(item.read_text())
+                        await conn.execute("INSERT INTO schema_migrations VALUES ($1)", version)
+            finally:
+                await conn.execute("SELECT pg_advisory_unlock($1)", _MIGRATION_LOCK)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[_Tx]:
+        try:
+            async with self._pool.acquire(timeout=_CONNECT_TIMEOUT) as conn:
+                async with conn.transaction():
+                    yield _Tx(conn)
+        except _FOREIGN as exc:
+            raise _translate(exc) from exc
+
+    @asynccontextmanager
+    async def reader(self) -> AsyncIterator[_Tx]:
+        try:
+            async with self._pool.acquire(timeout=_CONNECT_TIMEOUT) as conn:
+                yield _Tx(conn)
+        except _FOREIGN as exc:
+            raise _translate(exc) from exc
+
+    async def close(self) -> None:
+        await self._pool.close()

@@ -1,0 +1,94 @@
+-- Accounts, groups, members, topics and group messages.
+-- Every table leads with sdkappid; message tables with (sdkappid, group_id) so that the
+-- schema can be distributed by that key.
+
+CREATE TABLE accounts (
+    sdkappid   BIGINT  NOT NULL,
+    user_id    TEXT    NOT NULL,
+    nick       TEXT    NOT NULL DEFAULT '',
+    face_url   TEXT    NOT NULL DEFAULT '',
+    created_at BIGINT  NOT NULL,
+    kicked_at  BIGINT  NOT NULL DEFAULT 0,   -- UserSigs with TLS.time <= kicked_at are refused
+    PRIMARY KEY (sdkappid, user_id)
+);
+
+CREATE TABLE groups (
+    gkey               BIGSERIAL,  -- creation order: get_appid_group_list's cursor
+    sdkappid           BIGINT  NOT NULL,
+    group_id           TEXT    NOT NULL,
+    type               TEXT    NOT NULL,
+    name               TEXT    NOT NULL,
+    introduction       TEXT    NOT NULL DEFAULT '',
+    notification       TEXT    NOT NULL DEFAULT '',
+    face_url           TEXT    NOT NULL DEFAULT '',
+    owner_account      TEXT    NOT NULL DEFAULT '',
+    create_time        BIGINT  NOT NULL,
+    info_seq           BIGINT  NOT NULL DEFAULT 0,
+    last_info_time     BIGINT  NOT NULL DEFAULT 0,
+    last_msg_time      BIGINT  NOT NULL DEFAULT 0,
+    next_msg_seq       BIGINT  NOT NULL DEFAULT 1,
+    max_member_num     BIGINT  NOT NULL,
+    apply_join_option  TEXT    NOT NULL DEFAULT 'NeedPermission',
+    invite_join_option TEXT    NOT NULL DEFAULT '',
+    mute_all_member    TEXT    NOT NULL DEFAULT 'Off',
+    support_topic      BIGINT  NOT NULL DEFAULT 0,
+    app_defined_data   TEXT    NOT NULL DEFAULT '[]',
+    active             BIGINT  NOT NULL DEFAULT 1,   -- Work groups start inactive until a message
+    cleared_upto_seq   BIGINT  NOT NULL DEFAULT 0,   -- clear_group_msg watermark (inclusive)
+    PRIMARY KEY (sdkappid, group_id)
+);
+CREATE INDEX groups_by_gkey ON groups (sdkappid, gkey);
+
+CREATE TABLE group_members (
+    sdkappid                BIGINT  NOT NULL,
+    group_id                TEXT    NOT NULL,
+    member_account          TEXT    NOT NULL,
+    role                    TEXT    NOT NULL DEFAULT 'Member',
+    join_time               BIGINT  NOT NULL,
+    join_seq                BIGINT  NOT NULL DEFAULT 1,  -- first seq the member may see
+    msg_seq                 BIGINT  NOT NULL DEFAULT 0,  -- last seq read
+    msg_flag                TEXT    NOT NULL DEFAULT 'AcceptAndNotify',
+    last_send_msg_time      BIGINT  NOT NULL DEFAULT 0,
+    name_card               TEXT    NOT NULL DEFAULT '',
+    mute_until              BIGINT  NOT NULL DEFAULT 0,
+    app_member_defined_data TEXT    NOT NULL DEFAULT '[]',
+    PRIMARY KEY (sdkappid, group_id, member_account)
+);
+CREATE INDEX group_members_by_account ON group_members (sdkappid, member_account);
+
+CREATE TABLE topics (
+    sdkappid        BIGINT  NOT NULL,
+    group_id        TEXT    NOT NULL,
+    topic_id        TEXT    NOT NULL,
+    topic_name      TEXT    NOT NULL,
+    from_account    TEXT    NOT NULL DEFAULT '',
+    custom_string   TEXT    NOT NULL DEFAULT '',
+    face_url        TEXT    NOT NULL DEFAULT '',
+    notification    TEXT    NOT NULL DEFAULT '',
+    introduction    TEXT    NOT NULL DEFAULT '',
+    create_time     BIGINT  NOT NULL,
+    last_msg_time   BIGINT  NOT NULL DEFAULT 0,
+    next_msg_seq    BIGINT  NOT NULL DEFAULT 1,
+    mute_all_member TEXT    NOT NULL DEFAULT 'Off',
+    PRIMARY KEY (sdkappid, group_id, topic_id)
+);
+
+-- topic_id is '' for messages of the group itself; a topic has its own seq space.
+CREATE TABLE group_messages (
+    sdkappid          BIGINT  NOT NULL,
+    group_id          TEXT    NOT NULL,
+    topic_id          TEXT    NOT NULL DEFAULT '',
+    seq               BIGINT  NOT NULL,
+    from_account      TEXT    NOT NULL,
+    random            BIGINT  NOT NULL,
+    msg_time          BIGINT  NOT NULL,
+    priority          BIGINT  NOT NULL DEFAULT 2,
+    body              TEXT    NOT NULL,              -- MsgBody JSON exactly as accepted
+    cloud_custom_data TEXT    NOT NULL DEFAULT '',
+    digest            BIGINT  NOT NULL DEFAULT 0,    -- content hash, for de-duplication
+    recalled          BIGINT  NOT NULL DEFAULT 0,
+    is_system         BIGINT  NOT NULL DEFAULT 0,
+    to_accounts       TEXT,                          -- targeted message: JSON array of recipients
+    PRIMARY KEY (sdkappid, group_id, topic_id, seq)
+);
+CREATE INDEX group_messages_by_random ON group_messages (sdkappid, group_id, topic_id, random);

@@ -1,0 +1,143 @@
+"""The embedded engine: the standard library's ``sqlite3`` in WAL mode.
+
+One connection per process, used inline on the event loop: a statement takes microseconds,
+far less than handing it to a thread (aiosqlite measured 9-25x slower). Because no statement
+suspends, a transaction runs start to end without another task interleaving; the lock only
+guards against a transaction that would await something else while open.
+
+Durability: ``synchronous=NORMAL`` in WAL mode — a committed transaction survives a crash of
+the server process; a power loss may lose the last commits (``OPENTIM_SQLITE_SYNC=FULL``-style
+settings are a later option).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sqlite3
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from opentim.storage.engine import Conflict, Row, StorageError, StorageUnavailable
+
+_PLACEHOLDER = re.compile(r"\$(\d+)")
+
+
+def _translate(exc: sqlite3.Error) -> StorageError:
+    if isinstance(exc, sqlite3.IntegrityError):
+        return Conflict(str(exc))
+    if isinstance(exc, sqlite3.OperationalError):
+        return StorageUnavailable(str(exc))
+    return StorageError(str(exc))
+
+
+class _Tx:
+    __slots__ = ("_conn", "_sql")
+
+    def __init__(self, conn: sqlite3.Connection, sql_cache: dict[str, str]) -> None:
+        self._conn = conn
+        self._sql = sql_cache
+
+    def _q(self, sql: str) -> str:
+        translated = self._sql.get(sql)
+        if translated is None:
+            translated = self._sql[sql] = _PLACEHOLDER.sub(r"?\1", sql)
+        return translated
+
+    async def execute(self, sql: str, *args: Any) -> int:
+        try:
+            return self._conn.execute(self._q(sql), args).rowcount
+        except sqlite3.Error as exc:
+            raise _translate(exc) from exc
+
+    async def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        try:
+            self._conn.executemany(self._q(sql), rows)
+        except sqlite3.Error as exc:
+            raise _translate(exc) from exc
+
+    async def fetch(self, sql: str, *args: Any) -> list[Row]:
+        try:
+            return self._conn.execute(self._q(sql), args).fetchall()
+        except sqlite3.Error as exc:
+            raise _translate(exc) from exc
+
+    async def fetchrow(self, sql: str, *args: Any) -> Row | None:
+        try:
+            row: Row | None = self._conn.execute(self._q(sql), args).fetchone()
+            return row
+        except sqlite3.Error as exc:
+            raise _translate(exc) from exc
+
+    async def fetchval(self, sql: str, *args: Any) -> Any:
+        row = await self.fetchrow(sql, *args)
+        return None if row is None else row[0]
+
+
+class SqliteEngine:
+    name = "sqlite"
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+        self._lock = asyncio.Lock()
+        self._tx = _Tx(conn, {})
+
+    @classmethod
+    async def open(cls, path: str) -> SqliteEngine:
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA busy_timeout=5000")
+            conn.execute("PRAGMA foreign_keys=ON")
+            engine = cls(conn)
+            engine._migrate()
+        except sqlite3.Error as exc:
+            raise _translate(exc) from exc
+        return engine
+
+    def _migrate(self) -> None:
+        conn = self._conn
+        conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)")
+        done = {row[0] for row in conn.execute("SELECT version FROM schema_migrations")}
+        folder = resources.files("opentim.storage").joinpath("schema", "sqlite")
+        for item in sorted(folder.iterdir(), key=lambda p: p.name):
+            version = int(item.name.split("_", 1)[0])
+            if version in done or not item.name.endswith(".sql"):
+                continue
+            conn.executescript(
+                f"BEGIN IMMEDIATE;\n{item.read_text()}\n"
+                f"INSERT OR IGNORE INTO schema_migrations VALUES ({version});\nCOMMIT;"
+            )
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[_Tx]:
+        async with self._lock:
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise _translate(exc) from exc
+            try:
+                yield self._tx
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            try:
+                self._conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                self._conn.execute("ROLLBACK")
+                raise _translate(exc) from exc
+
+    @asynccontextmanager
+    async def reader(self) -> AsyncIterator[_Tx]:
+        async with self._lock:
+            yield self._tx
+
+    async def close(self) -> None:
+        self._conn.close()

@@ -1,0 +1,1 @@
+"""msgspec structs with exact wire names, one module per Tencent service."""
