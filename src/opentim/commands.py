@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from opentim.modules import ACCOUNTS, GROUP, OPENIM, RECENTCONTACT, Module
-from opentim.services import accounts
+from opentim.services import accounts, groups
 from opentim.wire import accounts as w_accounts
+from opentim.wire import groups as w_groups
 
 __all__ = ["COMMANDS", "GROUP", "OPENIM", "RECENTCONTACT", "Command", "by_path"]
 
@@ -37,6 +38,10 @@ class Command:
 
 
 LOGIN = "im_open_login_svc"
+GROUP_SVC = "group_open_http_svc"
+TOPIC_SVC = "million_group_open_http_svc"
+IM = "openim"
+RC = "recentcontact"
 
 COMMANDS: tuple[Command, ...] = (
     # --- accounts -------------------------------------------------------------------------
@@ -50,6 +55,10 @@ COMMANDS: tuple[Command, ...] = (
             ACCOUNTS, rate=100),
     Command(LOGIN, "kick", w_accounts.KickRequest, accounts.kick, ACCOUNTS),
     # --- groups (group_open_http_svc) -------------------------------------------------------
+    Command(GROUP_SVC, "create_group", w_groups.CreateGroupRequest, groups.create_group, GROUP),
+    Command(GROUP_SVC, "destroy_group", w_groups.DestroyGroupRequest, groups.destroy_group, GROUP),
+    Command(GROUP_SVC, "add_group_member", w_groups.AddGroupMemberRequest,
+            groups.add_group_member, GROUP),
     # --- group messages ---------------------------------------------------------------------
     # --- community topics (million_group_open_http_svc) -------------------------------------
     # --- one-to-one messages (openim) -------------------------------------------------------

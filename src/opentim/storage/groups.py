@@ -33,6 +33,8 @@ class GroupRow:
     app_defined_data: str = "[]"
     active: int = 1
     cleared_upto_seq: int = 0
+    conv_msg_seq: int = 0
+    conv_msg_time: int = 0
     gkey: int = 0
 
 

@@ -35,6 +35,8 @@ CREATE TABLE groups (
     app_defined_data   TEXT    NOT NULL DEFAULT '[]',
     active             INTEGER NOT NULL DEFAULT 1,   -- Work groups start inactive until a message
     cleared_upto_seq   INTEGER NOT NULL DEFAULT 0,   -- clear_group_msg watermark (inclusive)
+    conv_msg_seq       INTEGER NOT NULL DEFAULT 0,   -- latest message that updates conversations
+    conv_msg_time      INTEGER NOT NULL DEFAULT 0,   --   (not NoLastMsg); members' Type 2 entries
     UNIQUE (sdkappid, group_id)
 );
 CREATE INDEX groups_by_gkey ON groups (sdkappid, gkey);
@@ -92,3 +94,19 @@ CREATE TABLE group_messages (
     PRIMARY KEY (sdkappid, group_id, topic_id, seq)
 ) WITHOUT ROWID;
 CREATE INDEX group_messages_by_random ON group_messages (sdkappid, group_id, topic_id, random);
+
+-- A user's view of one conversation (Type 1: peer is a UserID; Type 2: peer is a GroupId).
+-- C2C entries are written by sends; group entries are derived from membership and
+-- groups.conv_msg_seq, this row only holding the user's own marks for that group.
+CREATE TABLE conversations (
+    sdkappid     INTEGER NOT NULL,
+    owner        TEXT    NOT NULL,
+    type         INTEGER NOT NULL,
+    peer         TEXT    NOT NULL,
+    msg_time     INTEGER NOT NULL DEFAULT 0,   -- C2C: time of the latest message
+    top_flag     INTEGER NOT NULL DEFAULT 0,
+    listed       INTEGER NOT NULL DEFAULT 1,   -- 0 after recentcontact/delete until a new message
+    deleted_upto INTEGER NOT NULL DEFAULT 0,   -- group: conv_msg_seq when deleted from the list
+    cleared_upto INTEGER NOT NULL DEFAULT 0,   -- ClearRamble watermark: group seq / C2C message id
+    PRIMARY KEY (sdkappid, owner, type, peer)
+) WITHOUT ROWID;
