@@ -24,7 +24,9 @@ from opentim.app import create_app
 from opentim.settings import AppConfig
 from opentim.storage import Storage, open_storage
 
-PG_ADMIN_URL = os.environ.get("OPENTIM_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+PG_ADMIN_URL = os.environ.get(
+    "OPENTIM_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
 KEY = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 ADMIN = "administrator"
 _appids = itertools.count(1_500_000_000 + secrets.randbelow(1_000_000) * 1000)

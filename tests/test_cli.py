@@ -18,7 +18,9 @@ from opentim.cli import main
 
 
 def test_usersig_command_prints_a_verifiable_sig(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["usersig", "--sdkappid", "1400000001", "--key", "k" * 64, "--identifier", "bob"]) == 0
+    assert (
+        main(["usersig", "--sdkappid", "1400000001", "--key", "k" * 64, "--identifier", "bob"]) == 0
+    )
     sig = capsys.readouterr().out.strip()
     verified = usersig.verify(sig, 1400000001, "bob", ("k" * 64,))
     assert verified.expire_at - verified.time == 180 * 86400

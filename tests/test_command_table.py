@@ -20,7 +20,12 @@ def test_every_code_has_a_text() -> None:
 def test_every_module_code_in_the_table_exists() -> None:
     for row in COMMANDS:
         module = row.module
-        for code in (module.json_parse, module.invalid_param, module.internal, module.user_forbidden):
+        for code in (
+            module.json_parse,
+            module.invalid_param,
+            module.internal,
+            module.user_forbidden,
+        ):
             assert code in TEXTS
         for wire_field, code in row.field_codes.items():
             assert code in TEXTS or 0 < code < 200_000, (row.path, wire_field)

@@ -1,4 +1,4 @@
-"""The ASGI endpoints: ``/v4/<service>/<command>``, ``/client/v1/<service>/<command>``, ``/healthz``.
+"""The ASGI endpoints: `/v4/<service>/<command>`, `/client/v1/<service>/<command>`, `/healthz`.
 
 A thin dispatcher (a dict lookup per request) rather than a framework: the request path is hot.
 Every API outcome is HTTP 200 with the envelope; foreign exceptions stop here.
@@ -130,14 +130,17 @@ class Api:
             query = dict(parse_qsl(scope["query_string"].decode("latin-1")))
             now = int(time.time())
             caller = await self.auth.authenticate(query, client_api, now)
-            limit = caller.app.rate_limit and min(row.rate or caller.app.rate_limit,
-                                                  caller.app.rate_limit)
+            limit = caller.app.rate_limit and min(
+                row.rate or caller.app.rate_limit, caller.app.rate_limit
+            )
             if not self.limiter.allow(caller.app.sdkappid, row.path, limit):
                 raise ApiError(Code.API_RATE_LIMIT)
             try:
                 raw = await self._read_body(receive)
             except BodyTooLarge:
-                raise ApiError(Code.REQUEST_TIMEOUT_OR_MALFORMED, "request body too large") from None
+                raise ApiError(
+                    Code.REQUEST_TIMEOUT_OR_MALFORMED, "request body too large"
+                ) from None
             if not raw.strip():
                 raise ApiError(row.module.json_parse, "empty body; send {} at least")
             try:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from opentim.context import Ctx
-from opentim.errors import ApiError, Code, TEXTS
+from opentim.errors import TEXTS, ApiError, Code
 from opentim.storage.accounts import ImportItem
 from opentim.wire.accounts import (
     UNSET,
@@ -46,7 +46,9 @@ async def account_import(ctx: Ctx, req: AccountImportRequest) -> AccountImportRe
     """im_open_login_svc/account_import; also accepts the legacy ``Identifier`` field."""
     user_id = req.user_id if req.user_id is not UNSET else req.identifier
     if user_id is UNSET or not valid_user_id(user_id):
-        raise ApiError(Code.ACCOUNT_INVALID_PARAM, "UserID missing, too long or not printable ASCII")
+        raise ApiError(
+            Code.ACCOUNT_INVALID_PARAM, "UserID missing, too long or not printable ASCII"
+        )
     if not _profile_ok(req.nick, req.face_url):
         raise ApiError(40601, "profile value longer than 500 bytes")
     item = ImportItem(
@@ -133,7 +135,9 @@ async def account_check(ctx: Ctx, req: AccountCheckRequest) -> AccountCheckRespo
 async def kick(ctx: Ctx, req: KickRequest) -> KickResponse:
     """im_open_login_svc/kick: UserSigs made at or before now stop working; newer ones work."""
     if not valid_user_id(req.user_id):
-        raise ApiError(Code.ACCOUNT_INVALID_PARAM, "UserID missing, too long or not printable ASCII")
+        raise ApiError(
+            Code.ACCOUNT_INVALID_PARAM, "UserID missing, too long or not printable ASCII"
+        )
     is_admin = ctx.app.is_admin(req.user_id)
     if not await ctx.storage.accounts.kick(ctx.sdkappid, req.user_id, ctx.now(), create=is_admin):
         raise ApiError(Code.ACCOUNT_NOT_FOUND)

@@ -8,7 +8,13 @@ from opentim.context import Ctx
 from opentim.errors import ApiError, Code
 from opentim.storage.groups import GroupRow, MemberRow
 
-WORK, PUBLIC, MEETING, AVCHATROOM, COMMUNITY = "Private", "Public", "ChatRoom", "AVChatRoom", "Community"
+WORK, PUBLIC, MEETING, AVCHATROOM, COMMUNITY = (
+    "Private",
+    "Public",
+    "ChatRoom",
+    "AVChatRoom",
+    "Community",
+)
 
 TYPE_NAMES = {
     "Private": WORK,
@@ -42,7 +48,7 @@ def new_group_id(group_type: str) -> str:
 
 
 def check_custom_group_id(group_id: str, group_type: str) -> None:
-    """Custom IDs: printable ASCII, at most 48 bytes, no ``@TGS#`` unless a Community's ``@TGS#_``."""
+    """Custom IDs: printable ASCII, ≤ 48 bytes, no `@TGS#` unless a Community's `@TGS#_`."""
     if not group_id or len(group_id) > MAX_GROUP_ID_BYTES or not printable(group_id):
         raise ApiError(Code.GROUP_INVALID_ID, "GroupId must be 1-48 printable ASCII characters")
     if group_type == COMMUNITY:
