@@ -6,6 +6,7 @@ Every API outcome is HTTP 200 with the envelope; foreign exceptions stop here.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import logging
 import re
@@ -65,9 +66,19 @@ def _wire_field(message: str) -> str:
     return keys[-1] if keys else ""
 
 
-def decode_error(row: Command, exc: msgspec.DecodeError) -> ApiError:
+def _is_json(raw: bytes) -> bool:
+    try:
+        msgspec.json.decode(raw)
+    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
+        return False
+    return True
+
+
+def decode_error(row: Command, exc: msgspec.DecodeError, raw: bytes) -> ApiError:
     """Map a body that failed to decode to the code the real service answers for it."""
-    if not isinstance(exc, msgspec.ValidationError):
+    # The typed decoder stops at the first schema error, before it sees the rest of the
+    # body: malformed JSON must still get the JSON code, so check (on this failure path only).
+    if not isinstance(exc, msgspec.ValidationError) or not _is_json(raw):
         return ApiError(row.module.json_parse, f"JSON parse error: {exc}")
     message = str(exc)
     name = _wire_field(message)
@@ -106,6 +117,11 @@ class Api:
         await send({"type": "http.response.body", "body": body})
 
     async def _read_body(self, receive: Receive) -> bytes:
+        """The whole body, within ``max_body_bytes`` and ``body_timeout`` (a slow sender is cut)."""
+        async with asyncio.timeout(self.settings.body_timeout):
+            return await self._read_chunks(receive)
+
+    async def _read_chunks(self, receive: Receive) -> bytes:
         limit = self.settings.max_body_bytes
         chunks: list[bytes] = []
         size = 0
@@ -141,12 +157,18 @@ class Api:
                 raise ApiError(
                     Code.REQUEST_TIMEOUT_OR_MALFORMED, "request body too large"
                 ) from None
+            except TimeoutError:
+                raise ApiError(Code.REQUEST_TIMEOUT_OR_MALFORMED, "request body too slow") from None
             if not raw.strip():
                 raise ApiError(row.module.json_parse, "empty body; send {} at least")
             try:
                 request = self.decoders[row.path].decode(raw)
             except msgspec.DecodeError as exc:
-                raise decode_error(row, exc) from None
+                raise decode_error(row, exc, raw) from None
+            except UnicodeDecodeError:
+                raise ApiError(row.module.json_parse, "body is not valid UTF-8") from None
+            except RecursionError:
+                raise ApiError(row.module.json_parse, "body nested too deeply") from None
             ctx = Ctx(caller.app, self.storage, caller.identifier)
             if client_api:
                 ctx.user = caller.identifier

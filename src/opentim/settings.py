@@ -62,6 +62,10 @@ class Settings:
     dev_app_created: bool = False
     log_level: str = "info"
     max_body_bytes: int = 1 << 20
+    body_timeout: float = 10.0
+    """Seconds a request body may take to arrive; a slower one answers 60008."""
+    redis_url: str = ""
+    """``redis://...``: rate limits counted in Redis for all processes; empty: per process."""
     apps_by_id: Mapping[int, AppConfig] = field(default_factory=dict, compare=False, repr=False)
 
     def app(self, sdkappid: int) -> AppConfig | None:
@@ -132,7 +136,15 @@ def load(
             raise SettingsError(f"cannot read {config_file}: {exc}") from exc
     server = file.get("server", {})
     values: dict[str, Any] = {}
-    for key in ("host", "port", "database_url", "data_dir", "log_level"):
+    for key in (
+        "host",
+        "port",
+        "database_url",
+        "data_dir",
+        "log_level",
+        "redis_url",
+        "body_timeout",
+    ):
         if key in server:
             values[key] = server[key]
     if "database" in server:
@@ -143,6 +155,8 @@ def load(
         "OPENTIM_DATABASE_URL": "database_url",
         "OPENTIM_DATA_DIR": "data_dir",
         "OPENTIM_LOG_LEVEL": "log_level",
+        "OPENTIM_REDIS_URL": "redis_url",
+        "OPENTIM_BODY_TIMEOUT": "body_timeout",
     }
     for env, key in env_map.items():
         if environ.get(env):
@@ -151,6 +165,7 @@ def load(
     try:
         rate = int(environ.get("OPENTIM_RATE_LIMIT", server.get("rate_limit", DEFAULT_RATE_LIMIT)))
         values["port"] = int(values.get("port", 8080))
+        values["body_timeout"] = float(values.get("body_timeout", 10.0))
     except ValueError as exc:
         raise SettingsError(f"not a number: {exc}") from exc
     values["data_dir"] = Path(values.get("data_dir", "opentim-data"))
