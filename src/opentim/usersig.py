@@ -22,6 +22,8 @@ _TO_SIG = bytes.maketrans(b"+/=", b"*-_")
 _FROM_SIG = bytes.maketrans(b"*-_", b"+/=")
 _MAX_USERSIG_CHARS = 8192
 _MAX_INFLATED_BYTES = 16384
+MAX_CLOCK_SKEW = 600
+"""Seconds a UserSig's ``TLS.time`` may lie ahead of the server clock; beyond: not yet valid."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +120,8 @@ def verify(
     now = int(time.time()) if now is None else now
     if now > sig_time + sig_expire:
         raise ApiError(Code.USERSIG_EXPIRED)
+    if sig_time > now + MAX_CLOCK_SKEW:
+        raise ApiError(Code.USERSIG_INVALID_2, "usersig not yet valid (TLS.time in the future)")
     if doc.userbuf is not None:
         raise ApiError(Code.USERSIG_MISMATCH, "usersig carries a userbuf, which IM does not use")
     given = doc.sig.encode()
