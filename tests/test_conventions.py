@@ -6,14 +6,20 @@ API (``/client/v1``), on both storage engines; a command added to the table is c
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
 from typing import Any
 
 import httpx
 import msgspec
 import pytest
 
-from conftest import Client
+from conftest import Client, new_app
+from opentim import settings as settings_mod
+from opentim.app import create_app
 from opentim.commands import COMMANDS, Command
+from opentim.settings import AppConfig
+from opentim.storage import Storage
 from probe import SURFACES, minimal_body, surface_id, url
 
 USER = "conv_user"
@@ -238,3 +244,64 @@ async def test_query_parameter_order_and_percent_encoding_do_not_matter(api: Cli
 async def test_healthz_answers_ok(api: Client) -> None:
     response = await api.http.get("/healthz")
     assert response.status_code == 200 and response.json() == {"status": "ok"}
+
+
+REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
+def redis_reachable() -> bool:
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
+    except OSError:
+        return False
+    return True
+
+
+def shared_limit_client(storage: Storage, app: AppConfig, redis_url: str) -> tuple[Client, Any]:
+    """A client for ``app`` served by its own Api (as another process would) counting in Redis."""
+    settings = settings_mod.build(apps=(app,), data_dir=Path("unused"), redis_url=redis_url)
+    application = create_app(settings, storage)
+    http = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=application), base_url="http://opentim.test"
+    )
+    return Client(http, app), application
+
+
+@pytest.mark.skipif(not redis_reachable(), reason="no Redis at 127.0.0.1:6379")
+async def test_redis_rate_limit_is_shared_by_every_server(storage: Storage) -> None:
+    app = new_app(rate_limit=3)
+    servers = [shared_limit_client(storage, app, REDIS_URL) for _ in range(3)]
+    check = {"CheckItem": [{"UserID": "a"}]}
+    try:
+        for _ in range(3):  # a window may end between calls: one of three tries is enough
+            codes = [
+                (await client("im_open_login_svc/account_check", check))["ErrorCode"]
+                for client, _ in servers * 2
+            ]
+            if codes.count(0) == 3:
+                break
+        assert codes.count(0) == 3 and codes.count(60007) == 3, codes
+    finally:
+        for client, application in servers:
+            await client.http.aclose()
+            await application.shutdown()
+
+
+async def test_rate_limit_falls_back_to_the_process_when_redis_is_down(storage: Storage) -> None:
+    app = new_app(rate_limit=2)
+    client, application = shared_limit_client(storage, app, "redis://127.0.0.1:9/0")
+    check = {"CheckItem": [{"UserID": "a"}]}
+    try:
+        started = time.monotonic()
+        codes = [(await client("im_open_login_svc/account_check", check))["ErrorCode"]]
+        codes += [(await client("im_open_login_svc/account_check", check))["ErrorCode"]]
+        codes += [(await client("im_open_login_svc/account_check", check))["ErrorCode"]]
+        codes += [(await client("im_open_login_svc/account_check", check))["ErrorCode"]]
+        codes += [(await client("im_open_login_svc/account_check", check))["ErrorCode"]]
+        assert time.monotonic() - started < 2.0  # no call waits on the missing Redis
+        assert codes[:2] == [0, 0] and 60007 in codes, codes
+    finally:
+        await client.http.aclose()
+        await application.shutdown()

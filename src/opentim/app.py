@@ -27,6 +27,8 @@ class Application:
             self.api = Api(self.settings, self._storage)
 
     async def shutdown(self) -> None:
+        if self.api is not None:
+            await self.api.limiter.close()
         if self._owns_storage and self._storage is not None:
             await self._storage.close()
             self._storage = None

@@ -21,7 +21,7 @@ from opentim.auth import Authenticator
 from opentim.commands import Command, by_path
 from opentim.context import Ctx
 from opentim.errors import ApiError, Code
-from opentim.ratelimit import RateLimiter
+from opentim.ratelimit import make_limiter
 from opentim.settings import Settings
 from opentim.storage import Storage, StorageError
 from opentim.wire.common import Failure
@@ -100,7 +100,7 @@ class Api:
         self.commands = by_path()
         self.decoders = {p: msgspec.json.Decoder(r.request) for p, r in self.commands.items()}
         self.auth = Authenticator(settings, storage)
-        self.limiter = RateLimiter()
+        self.limiter = make_limiter(settings)
         self._ids = itertools.count(1)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -149,7 +149,7 @@ class Api:
             limit = caller.app.rate_limit and min(
                 row.rate or caller.app.rate_limit, caller.app.rate_limit
             )
-            if not self.limiter.allow(caller.app.sdkappid, row.path, limit):
+            if not await self.limiter.allow(caller.app.sdkappid, row.path, limit):
                 raise ApiError(Code.API_RATE_LIMIT)
             try:
                 raw = await self._read_body(receive)
