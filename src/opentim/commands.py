@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from opentim.modules import ACCOUNTS, GROUP, OPENIM, RECENTCONTACT, Module
-from opentim.services import accounts, groups
+from opentim.services import accounts, group_history, group_messages, group_send, groups
 from opentim.wire import accounts as w_accounts
+from opentim.wire import group_messages as w_gmsg
 from opentim.wire import groups as w_groups
 
 __all__ = ["COMMANDS", "GROUP", "OPENIM", "RECENTCONTACT", "Command", "by_path"]
@@ -60,6 +61,25 @@ COMMANDS: tuple[Command, ...] = (
     Command(GROUP_SVC, "add_group_member", w_groups.AddGroupMemberRequest,
             groups.add_group_member, GROUP),
     # --- group messages ---------------------------------------------------------------------
+    Command(GROUP_SVC, "send_group_msg", w_gmsg.SendGroupMsgRequest, group_send.send_group_msg,
+            GROUP, users=True, bound="from_account"),
+    Command(GROUP_SVC, "group_msg_get_simple", w_gmsg.GroupMsgGetSimpleRequest,
+            group_messages.group_msg_get_simple, GROUP, users=True),
+    Command(GROUP_SVC, "group_msg_recall", w_gmsg.GroupMsgRecallRequest,
+            group_messages.group_msg_recall, GROUP, users=True),
+    Command(GROUP_SVC, "import_group_msg", w_gmsg.ImportGroupMsgRequest,
+            group_send.import_group_msg, GROUP),
+    Command(GROUP_SVC, "send_group_system_notification",
+            w_gmsg.SendGroupSystemNotificationRequest,
+            group_send.send_group_system_notification, GROUP),
+    Command(GROUP_SVC, "set_unread_msg_num", w_gmsg.SetUnreadMsgNumRequest,
+            group_send.set_unread_msg_num, GROUP),
+    Command(GROUP_SVC, "clear_group_msg", w_gmsg.ClearGroupMsgRequest,
+            group_history.clear_group_msg, GROUP),
+    Command(GROUP_SVC, "delete_group_msg_by_sender", w_gmsg.DeleteGroupMsgBySenderRequest,
+            group_history.delete_group_msg_by_sender, GROUP),
+    Command(IM, "modify_group_msg", w_gmsg.ModifyGroupMsgRequest,
+            group_history.modify_group_msg, OPENIM),
     # --- community topics (million_group_open_http_svc) -------------------------------------
     # --- one-to-one messages (openim) -------------------------------------------------------
     # --- conversations and conversation groups (recentcontact) ------------------------------

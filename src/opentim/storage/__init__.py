@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from opentim.storage.accounts import AccountStore
 from opentim.storage.engine import Conflict, Engine, StorageError, StorageUnavailable
+from opentim.storage.group_messages import GroupMessageStore
 from opentim.storage.groups import GroupStore
 
 __all__ = ["Conflict", "Storage", "StorageError", "StorageUnavailable", "open_storage"]
@@ -18,6 +19,7 @@ class Storage:
         self.engine = engine
         self.accounts = AccountStore(engine)
         self.groups = GroupStore(engine)
+        self.group_messages = GroupMessageStore(engine)
 
     async def close(self) -> None:
         await self.engine.close()

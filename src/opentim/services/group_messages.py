@@ -1,0 +1,221 @@
+"""Reading and recalling group messages: group_msg_get_simple, group_msg_recall.
+
+Both serve the admin API and the client API. The admin sees every stored message, cleared
+ones included; a user sees the group as a member does: nothing at or below the group's clear
+watermark or the user's own ClearRamble mark, nothing from before joining (except in Meeting
+groups), targeted messages only when addressed to (or sent by) the user, and recalled messages
+as placeholders.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import aclosing
+from dataclasses import dataclass
+
+import msgspec
+
+from opentim.context import Ctx
+from opentim.errors import ApiError, Code
+from opentim.services.group_msg_rules import (
+    EMPTY_BODY,
+    NORMAL_PRIORITY,
+    check_group_id,
+    load_target,
+    topic_part,
+)
+from opentim.services.group_rules import AVCHATROOM, MEETING
+from opentim.storage.group_messages import (
+    GroupMessageStore,
+    MsgTarget,
+    RecallOutcome,
+    StoredMsg,
+)
+from opentim.wire.common import Raw
+from opentim.wire.group_messages import (
+    UNSET,
+    GroupMsgGetSimpleRequest,
+    GroupMsgGetSimpleResponse,
+    GroupMsgRecallRequest,
+    GroupMsgRecallResponse,
+    RecallRetItem,
+    RspMsgItem,
+)
+
+PAGE_LIMIT = 20
+MAX_RECALL = 10
+MAX_REASON_BYTES = 100
+PLACEHOLDER, RECALLED = 1, 2
+"""IsPlaceMsg values: a seq with no stored message; a recalled message."""
+FIRST_BATCH, MAX_BATCH = 32, 1000
+INVALID = Code.GROUP_INVALID_PARAM
+_decode_targets = msgspec.json.Decoder(list[str]).decode
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """Whose view a history read applies: the admin's (viewer None) or one member's."""
+
+    viewer: str | None
+    low: int
+    """Lowest seq that may be returned."""
+    with_recalled: bool
+
+
+def member_view(target: MsgTarget, topic: str, viewer: str) -> View:
+    """The lowest seq a member may pull: above the clear watermark (group space), above the
+    member's ClearRamble mark, and from its joining on (group space, not in Meeting groups)."""
+    member = target.member
+    if member is None:
+        raise ApiError(Code.GROUP_NO_PERMISSION, "the caller is not a member of this group")
+    floor = target.conv_cleared_upto
+    if not topic:
+        floor = max(floor, target.cleared_upto_seq)
+        if target.type != MEETING:
+            floor = max(floor, member.join_seq - 1)
+    return View(viewer, floor + 1, with_recalled=True)
+
+
+async def _walk(
+    store: GroupMessageStore, ctx: Ctx, group_id: str, topic: str, top: int, low: int
+) -> AsyncIterator[tuple[int, StoredMsg | None]]:
+    """Every seq from ``top`` down to ``low`` with its stored message (None for a hole), read
+    in growing batches so that long runs of hidden messages cost few reads."""
+    cursor, batch = top, FIRST_BATCH
+    while cursor >= low:
+        rows = await store.read_range(ctx.sdkappid, group_id, topic, cursor, low, batch)
+        for row in rows:
+            for hole in range(cursor, row.seq, -1):
+                yield hole, None
+            yield row.seq, row
+            cursor = row.seq - 1
+        if len(rows) < batch:
+            for hole in range(cursor, low - 1, -1):
+                yield hole, None
+            return
+        batch = min(batch * 4, MAX_BATCH)
+
+
+def _render(seq: int, row: StoredMsg | None, view: View) -> RspMsgItem | None:
+    """The item a viewer gets for one seq, or None when the seq is hidden from it."""
+    if row is None:
+        return RspMsgItem(
+            from_account="",
+            is_place_msg=PLACEHOLDER,
+            msg_body=EMPTY_BODY,
+            msg_priority=NORMAL_PRIORITY,
+            msg_random=0,
+            msg_seq=seq,
+            msg_time_stamp=0,
+        )
+    if row.recalled and not view.with_recalled:
+        return None
+    if (
+        view.viewer is not None
+        and row.to_accounts is not None
+        and view.viewer != row.from_account
+        and view.viewer not in _decode_targets(row.to_accounts)
+    ):
+        return None
+    return RspMsgItem(
+        from_account=row.from_account,
+        is_place_msg=RECALLED if row.recalled else 0,
+        is_system_msg=1 if row.is_system else UNSET,
+        msg_body=EMPTY_BODY if row.recalled else Raw(row.body.encode()),
+        msg_priority=row.priority,
+        msg_random=row.random,
+        msg_seq=row.seq,
+        msg_time_stamp=row.msg_time,
+        cloud_custom_data=row.cloud_custom_data
+        if row.cloud_custom_data and not row.recalled
+        else UNSET,
+    )
+
+
+async def group_msg_get_simple(
+    ctx: Ctx, req: GroupMsgGetSimpleRequest
+) -> GroupMsgGetSimpleResponse:
+    """group_open_http_svc/group_msg_get_simple: at most 20 messages with seq <= ReqMsgSeq,
+    newest first; holes as IsPlaceMsg=1; recalled hidden unless WithRecalledMsg=1 (then
+    IsPlaceMsg=2, empty body) and not counted; cleared ones still returned to the admin.
+    On the client API, the caller's view (module docstring); WithRecalledMsg is ignored there.
+    """
+    check_group_id(req.group_id)
+    topic = topic_part(req.group_id, req.topic_id, INVALID)
+    if req.req_msg_number <= 0:
+        raise ApiError(INVALID, "ReqMsgNumber must be positive")
+    if req.req_msg_seq is not UNSET and req.req_msg_seq < 0:
+        raise ApiError(INVALID, "ReqMsgSeq must not be negative")
+    viewer = ctx.user
+    target = await load_target(
+        ctx, req.group_id, topic, viewer or "", (topic or req.group_id) if viewer else ""
+    )
+    if target.type == AVCHATROOM:
+        raise ApiError(Code.GROUP_TYPE_NO_ROAMING)
+    if viewer is None:
+        view = View(None, 1, with_recalled=req.with_recalled_msg == 1)
+    else:
+        view = member_view(target, topic, viewer)
+    top = target.next_msg_seq - 1
+    if req.req_msg_seq is not UNSET and req.req_msg_seq != 0:
+        top = min(top, req.req_msg_seq)
+    wanted = min(req.req_msg_number, PAGE_LIMIT)
+    items: list[RspMsgItem] = []
+    more = False
+    walk = _walk(ctx.storage.group_messages, ctx, req.group_id, topic, top, view.low)
+    async with aclosing(walk) as seqs:
+        async for seq, row in seqs:
+            item = _render(seq, row, view)
+            if item is None:
+                continue
+            if len(items) == wanted:
+                more = True
+                break
+            items.append(item)
+            if len(items) == wanted and req.req_msg_number <= PAGE_LIMIT:
+                break
+    finished = 1
+    if more:
+        finished = 2 if all(i.is_place_msg == PLACEHOLDER for i in items) else 0
+    return GroupMsgGetSimpleResponse(
+        group_id=req.group_id, is_finished=finished, rsp_msg_list=items
+    )
+
+
+_RECALL_CODES = {
+    RecallOutcome.RECALLED: 0,
+    RecallOutcome.ALREADY: 0,
+    RecallOutcome.MISSING: Code.GROUP_MSG_NOT_FOUND,
+    RecallOutcome.NOT_SENDER: Code.GROUP_NO_PERMISSION,
+}
+
+
+async def group_msg_recall(ctx: Ctx, req: GroupMsgRecallRequest) -> GroupMsgRecallResponse:
+    """group_open_http_svc/group_msg_recall: up to 10 seqs, a RetCode each (10030 missing;
+    recalling a recalled message succeeds again). On the client API a member recalls its own
+    messages; the owner and admins any (others' get RetCode 10007). AVChatRoom stores nothing:
+    every assigned seq answers 0."""
+    check_group_id(req.group_id)
+    topic = topic_part(req.group_id, req.topic_id, INVALID)
+    if not req.msg_seq_list or len(req.msg_seq_list) > MAX_RECALL:
+        raise ApiError(INVALID, f"MsgSeqList takes 1-{MAX_RECALL} items")
+    if len(req.reason.encode()) > MAX_REASON_BYTES:
+        raise ApiError(INVALID, f"Reason longer than {MAX_REASON_BYTES} bytes")
+    target = await load_target(ctx, req.group_id, topic, ctx.user or "")
+    only_sender: str | None = None
+    if ctx.user is not None:
+        if target.member is None:
+            raise ApiError(Code.GROUP_NO_PERMISSION, "the caller is not a member of this group")
+        if target.member.role not in ("Owner", "Admin"):
+            only_sender = ctx.user
+    seqs = [item.msg_seq for item in req.msg_seq_list]
+    if target.type == AVCHATROOM:
+        codes = {s: 0 if 0 < s < target.next_msg_seq else Code.GROUP_MSG_NOT_FOUND for s in seqs}
+    else:
+        outcome = await ctx.storage.group_messages.recall(
+            ctx.sdkappid, req.group_id, topic, [s for s in seqs if s > 0], only_sender
+        )
+        codes = {s: _RECALL_CODES[outcome.get(s, RecallOutcome.MISSING)] for s in seqs}
+    return GroupMsgRecallResponse(
+        recall_ret_list=[RecallRetItem(msg_seq=s, ret_code=int(codes[s])) for s in seqs]
+    )

@@ -1,0 +1,592 @@
+"""Group messages: append with seq allocation, history reads, and the history marks.
+
+Every message lives in the seq space of its group (``topic_id = ''``) or of one Community
+topic. A seq is allocated by ``UPDATE ... SET next_msg_seq = next_msg_seq + 1 ... RETURNING``
+on the group's (or topic's) row in the transaction that inserts the message: the row lock
+orders concurrent senders of one group across processes, so seqs are strictly increasing and
+gap-free for stored messages, and a rolled-back send gives its seq back.
+
+History management writes marks and watermarks, never deletes: ``groups.cleared_upto_seq``
+(clear), ``recalled`` (recall, silent recall by sender), the body overwritten in place (modify).
+Lock order everywhere: groups row, then topics row, then message and member rows.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from opentim.storage.engine import Engine, Row, Tx
+
+DEDUP_SECONDS = 300
+"""Same Random and same content within this many seconds: the later message is a duplicate."""
+
+BY_SENDER_WINDOW = 1000
+"""delete_group_msg_by_sender looks at the last this-many seqs of the group (or topic)."""
+
+_LOAD = """
+SELECT g.type, g.create_time, g.next_msg_seq, g.last_msg_time, g.mute_all_member,
+       g.support_topic, g.cleared_upto_seq,
+       t.next_msg_seq, t.last_msg_time, t.mute_all_member,
+       m.role, m.join_seq, m.join_time, m.mute_until,
+       c.cleared_upto
+FROM groups g
+LEFT JOIN topics t
+       ON t.sdkappid = g.sdkappid AND t.group_id = g.group_id AND t.topic_id = $3
+LEFT JOIN group_members m
+       ON m.sdkappid = g.sdkappid AND m.group_id = g.group_id AND m.member_account = $4
+LEFT JOIN conversations c
+       ON c.sdkappid = g.sdkappid AND c.owner = $4 AND c.type = 2 AND c.peer = $5
+WHERE g.sdkappid = $1 AND g.group_id = $2
+"""
+
+_NEXT_GROUP_SEQ = """
+UPDATE groups SET next_msg_seq = next_msg_seq + 1, last_msg_time = $3, active = 1,
+       conv_msg_seq = CASE WHEN $4 = 1 THEN next_msg_seq ELSE conv_msg_seq END,
+       conv_msg_time = CASE WHEN $4 = 1 THEN $3 ELSE conv_msg_time END
+WHERE sdkappid = $1 AND group_id = $2
+RETURNING next_msg_seq - 1
+"""
+
+_TOUCH_GROUP = (
+    "UPDATE groups SET last_msg_time = CASE WHEN last_msg_time < $3 THEN $3 ELSE last_msg_time END,"
+    " active = 1 WHERE sdkappid = $1 AND group_id = $2"
+)
+
+_NEXT_TOPIC_SEQ = """
+UPDATE topics SET next_msg_seq = next_msg_seq + 1, last_msg_time = $4
+WHERE sdkappid = $1 AND group_id = $2 AND topic_id = $3
+RETURNING next_msg_seq - 1
+"""
+
+# The insert carries its own de-duplication test, so a send is one statement after the seq.
+# CASTs give PostgreSQL the parameter types that a SELECT list cannot infer.
+_INSERT_UNLESS_DUPLICATE = """
+INSERT INTO group_messages (sdkappid, group_id, topic_id, seq, from_account, random, msg_time,
+                            priority, body, cloud_custom_data, digest, to_accounts, no_unread)
+SELECT CAST($1 AS BIGINT), CAST($2 AS TEXT), CAST($3 AS TEXT), CAST($4 AS BIGINT),
+       CAST($5 AS TEXT), CAST($6 AS BIGINT), CAST($7 AS BIGINT), CAST($8 AS BIGINT),
+       CAST($9 AS TEXT), CAST($10 AS TEXT), CAST($11 AS BIGINT), CAST($12 AS TEXT),
+       CAST($13 AS BIGINT)
+WHERE NOT EXISTS (
+    SELECT 1 FROM group_messages
+    WHERE sdkappid = $1 AND group_id = $2 AND topic_id = $3 AND random = $6 AND digest = $11
+      AND msg_time >= $14 AND msg_time <= $15)
+"""
+
+_INSERT = """
+INSERT INTO group_messages (sdkappid, group_id, topic_id, seq, from_account, random, msg_time,
+                            priority, body, cloud_custom_data, digest, to_accounts, no_unread)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+"""
+
+_FIND_DUPLICATE = """
+SELECT seq, msg_time FROM group_messages
+WHERE sdkappid = $1 AND group_id = $2 AND topic_id = $3 AND random = $4 AND digest = $5
+  AND msg_time >= $6 AND msg_time <= $7
+ORDER BY seq LIMIT 1
+"""
+
+_SENDER_SENT = """
+UPDATE group_members SET last_send_msg_time = $4,
+       msg_seq = CASE WHEN msg_seq < $5 THEN $5 ELSE msg_seq END
+WHERE sdkappid = $1 AND group_id = $2 AND member_account = $3
+"""
+
+_READ_RANGE = """
+SELECT seq, from_account, random, msg_time, priority,
+       CASE WHEN recalled = 1 THEN '' ELSE body END,
+       cloud_custom_data, recalled, is_system, to_accounts
+FROM group_messages
+WHERE sdkappid = $1 AND group_id = $2 AND topic_id = $3 AND seq <= $4 AND seq >= $5
+ORDER BY seq DESC
+LIMIT $6
+"""
+
+
+@dataclass(slots=True)
+class MemberState:
+    role: str
+    join_seq: int
+    join_time: int
+    mute_until: int
+
+
+@dataclass(slots=True)
+class MsgTarget:
+    """What the message commands need about a group, one topic and one account — one read.
+
+    ``next_msg_seq``/``last_msg_time`` are those of the topic when one was asked for and
+    exists, else the group's. ``member`` is the account's membership; ``conv_cleared_upto``
+    its ClearRamble watermark for the conversation (``recentcontact/delete``).
+    """
+
+    type: str
+    create_time: int
+    next_msg_seq: int
+    last_msg_time: int
+    mute_all_member: str
+    support_topic: int
+    cleared_upto_seq: int
+    topic_found: bool
+    topic_mute_all: str
+    member: MemberState | None
+    conv_cleared_upto: int
+
+
+@dataclass(slots=True)
+class NewMessage:
+    sdkappid: int
+    group_id: str
+    topic_id: str
+    from_account: str
+    random: int
+    msg_time: int
+    priority: int
+    body: str
+    cloud_custom_data: str = ""
+    digest: int = 0
+    to_accounts: str | None = None
+    """Targeted message: JSON array of its recipients; None for the whole group."""
+    no_unread: int = 0
+
+
+@dataclass(slots=True)
+class Appended:
+    seq: int
+    msg_time: int
+    duplicate: bool = False
+
+
+@dataclass(slots=True)
+class StoredMsg:
+    seq: int
+    from_account: str
+    random: int
+    msg_time: int
+    priority: int
+    body: str
+    """'' for a recalled message."""
+    cloud_custom_data: str
+    recalled: int
+    is_system: int
+    to_accounts: str | None
+
+
+class RecallOutcome(enum.Enum):
+    RECALLED = "recalled"
+    ALREADY = "already recalled"
+    MISSING = "missing"
+    NOT_SENDER = "not the sender"
+
+
+class ModifyOutcome(enum.Enum):
+    MODIFIED = "modified"
+    MISSING = "missing"
+    RECALLED = "recalled"
+
+
+class _Duplicate(Exception):
+    def __init__(self, seq: int, msg_time: int) -> None:
+        self.seq = seq
+        self.msg_time = msg_time
+
+
+def _values(msg: NewMessage, seq: int) -> tuple[object, ...]:
+    return (
+        msg.sdkappid,
+        msg.group_id,
+        msg.topic_id,
+        seq,
+        msg.from_account,
+        msg.random,
+        msg.msg_time,
+        msg.priority,
+        msg.body,
+        msg.cloud_custom_data,
+        msg.digest,
+        msg.to_accounts,
+        msg.no_unread,
+    )
+
+
+def _stored(row: Row) -> StoredMsg:
+    return StoredMsg(*row)
+
+
+class GroupMessageStore:
+    def __init__(self, engine: Engine) -> None:
+        self._db = engine
+
+    async def load(
+        self, sdkappid: int, group_id: str, topic_id: str = "", account: str = "", peer: str = ""
+    ) -> MsgTarget | None:
+        """The group with, optionally, one topic, ``account``'s membership and its ClearRamble
+        watermark on conversation ``peer``; None when the group does not exist. One read."""
+        async with self._db.reader() as tx:
+            row = await tx.fetchrow(_LOAD, sdkappid, group_id, topic_id, account, peer)
+        if row is None:
+            return None
+        topic_found = row[7] is not None
+        member = None if row[10] is None else MemberState(row[10], row[11], row[12], row[13])
+        return MsgTarget(
+            type=row[0],
+            create_time=row[1],
+            next_msg_seq=row[7] if topic_found else row[2],
+            last_msg_time=row[8] if topic_found else row[3],
+            mute_all_member=row[4],
+            support_topic=row[5],
+            cleared_upto_seq=row[6],
+            topic_found=topic_found,
+            topic_mute_all=row[9] or "Off",
+            member=member,
+            conv_cleared_upto=row[14] or 0,
+        )
+
+    async def append(
+        self,
+        msg: NewMessage,
+        *,
+        store: bool = True,
+        update_conv: bool = True,
+        sender_is_member: bool = False,
+    ) -> Appended | None:
+        """Allocate the next seq of the group (or topic) and store the message: one transaction.
+
+        The group's ``last_msg_time`` moves, ``active`` becomes 1 and, with ``update_conv``
+        (group messages only), ``conv_msg_seq``/``conv_msg_time`` point at the message. A member
+        sender gets ``last_send_msg_time`` and reads up to its own message.
+
+        De-duplication: a message of the same seq space with the same ``random`` and ``digest``
+        sent within ``DEDUP_SECONDS`` makes this one a duplicate — the transaction rolls back
+        (no seq consumed) and the original's seq and time come back with ``duplicate=True``.
+        The check runs under the group's (topic's) row lock, so two concurrent duplicates
+        cannot both be stored. ``store=False`` only numbers the message (AVChatRoom).
+        None when the group (topic) no longer exists.
+        """
+        try:
+            async with self._db.transaction() as tx:
+                seq = await self._allocate(tx, msg, update_conv)
+                if seq is None:
+                    return None
+                if store:
+                    window = (msg.msg_time - DEDUP_SECONDS, msg.msg_time + DEDUP_SECONDS)
+                    values = (*_values(msg, seq), *window)
+                    inserted = await tx.execute(_INSERT_UNLESS_DUPLICATE, *values)
+                    if not inserted:
+                        original = await tx.fetchrow(
+                            _FIND_DUPLICATE,
+                            msg.sdkappid,
+                            msg.group_id,
+                            msg.topic_id,
+                            msg.random,
+                            msg.digest,
+                            *window,
+                        )
+                        assert original is not None
+                        raise _Duplicate(original[0], original[1])
+                if sender_is_member:
+                    await tx.execute(
+                        _SENDER_SENT,
+                        msg.sdkappid,
+                        msg.group_id,
+                        msg.from_account,
+                        msg.msg_time,
+                        0 if msg.topic_id else seq,
+                    )
+        except _Duplicate as dup:
+            return Appended(dup.seq, dup.msg_time, duplicate=True)
+        return Appended(seq, msg.msg_time)
+
+    @staticmethod
+    async def _allocate(tx: Tx, msg: NewMessage, update_conv: bool) -> int | None:
+        if not msg.topic_id:
+            seq = await tx.fetchval(
+                _NEXT_GROUP_SEQ, msg.sdkappid, msg.group_id, msg.msg_time, int(update_conv)
+            )
+            return None if seq is None else int(seq)
+        if not await tx.execute(_TOUCH_GROUP, msg.sdkappid, msg.group_id, msg.msg_time):
+            return None
+        seq = await tx.fetchval(
+            _NEXT_TOPIC_SEQ, msg.sdkappid, msg.group_id, msg.topic_id, msg.msg_time
+        )
+        return None if seq is None else int(seq)
+
+    async def import_messages(
+        self,
+        messages: Sequence[NewMessage | None],
+        *,
+        dedup: Sequence[bool],
+        update_conv: bool,
+    ) -> list[Appended | None] | None:
+        """Store imported messages in order, each with the next seq: one transaction.
+
+        ``None`` entries (rejected by the caller) are skipped. A message older than the newest
+        message of the group (topic) — the stored ones and those before it in this call — is
+        refused (``None`` in the answer); ``dedup[i]`` applies the Random+content rule around
+        the message's own time. Afterwards every member has read everything (unread 0) and,
+        with ``update_conv``, the conversation points at the last imported message. Runs under
+        the group's row lock, so the time order holds against concurrent sends and imports.
+        None when the group (topic) no longer exists.
+        """
+        first = next((m for m in messages if m is not None), None)
+        if first is None:
+            return [None] * len(messages)
+        key = (first.sdkappid, first.group_id)
+        results: list[Appended | None] = []
+        async with self._db.transaction() as tx:
+            state = await self._lock_space(tx, first)
+            if state is None:
+                return None
+            next_seq, newest = state
+            for msg, check in zip(messages, dedup, strict=True):
+                if msg is None or msg.msg_time < newest:
+                    results.append(None)
+                    continue
+                window = (msg.msg_time - DEDUP_SECONDS, msg.msg_time + DEDUP_SECONDS)
+                if check:
+                    original = await tx.fetchrow(
+                        _FIND_DUPLICATE, *key, msg.topic_id, msg.random, msg.digest, *window
+                    )
+                    if original is not None:
+                        results.append(Appended(original[0], original[1], duplicate=True))
+                        continue
+                await tx.execute(_INSERT, *_values(msg, next_seq))
+                results.append(Appended(next_seq, msg.msg_time))
+                next_seq += 1
+                newest = msg.msg_time
+            await self._finish_import(tx, first, next_seq, newest, update_conv)
+        return results
+
+    @staticmethod
+    async def _lock_space(tx: Tx, msg: NewMessage) -> tuple[int, int] | None:
+        """Lock the group's row (and topic's); its (next seq, newest message time)."""
+        row = await tx.fetchrow(
+            "UPDATE groups SET next_msg_seq = next_msg_seq WHERE sdkappid = $1 AND group_id = $2"
+            " RETURNING next_msg_seq, last_msg_time",
+            msg.sdkappid,
+            msg.group_id,
+        )
+        if row is not None and msg.topic_id:
+            row = await tx.fetchrow(
+                "UPDATE topics SET next_msg_seq = next_msg_seq"
+                " WHERE sdkappid = $1 AND group_id = $2 AND topic_id = $3"
+                " RETURNING next_msg_seq, last_msg_time",
+                msg.sdkappid,
+                msg.group_id,
+                msg.topic_id,
+            )
+        return None if row is None else (int(row[0]), int(row[1]))
+
+    @staticmethod
+    async def _finish_import(
+        tx: Tx, msg: NewMessage, next_seq: int, newest: int, update_conv: bool
+    ) -> None:
+        key = (msg.sdkappid, msg.group_id)
+        await tx.execute(_TOUCH_GROUP, *key, newest)
+        if msg.topic_id:
+            await tx.execute(
+                "UPDATE topics SET next_msg_seq = $4, last_msg_time = $5"
+                " WHERE sdkappid = $1 AND group_id = $2 AND topic_id = $3",
+                *key,
+                msg.topic_id,
+                next_seq,
+                newest,
+            )
+            return
+        await tx.execute(
+            "UPDATE groups SET next_msg_seq = $3,"
+            " conv_msg_seq = CASE WHEN $4 = 1 THEN $3 - 1 ELSE conv_msg_seq END,"
+            " conv_msg_time = CASE WHEN $4 = 1 THEN $5 ELSE conv_msg_time END"
+            " WHERE sdkappid = $1 AND group_id = $2",
+            *key,
+            next_seq,
+            int(update_conv),
+            newest,
+        )
+        await tx.execute(
+            "UPDATE group_members SET msg_seq = $3 WHERE sdkappid = $1 AND group_id = $2",
+            *key,
+            next_seq - 1,
+        )
+
+    async def read_range(
+        self, sdkappid: int, group_id: str, topic_id: str, top: int, low: int, limit: int
+    ) -> list[StoredMsg]:
+        """Stored messages with ``low <= seq <= top``, newest first, at most ``limit``.
+
+        Recalled messages are included (flagged, body ''); missing seqs are simply absent.
+        A plain read: it sees every message committed before it started.
+        """
+        async with self._db.reader() as tx:
+            rows = await tx.fetch(_READ_RANGE, sdkappid, group_id, topic_id, top, low, limit)
+        return [_stored(r) for r in rows]
+
+    async def recall(
+        self,
+        sdkappid: int,
+        group_id: str,
+        topic_id: str,
+        seqs: Sequence[int],
+        only_sender: str | None = None,
+    ) -> dict[int, RecallOutcome]:
+        """Set the recall mark on the listed messages; one transaction, O(len(seqs)).
+
+        With ``only_sender`` a message of someone else is left alone (``NOT_SENDER``).
+        Recalling a recalled message is reported ``ALREADY``; the mark is never removed.
+        """
+        wanted = sorted({s for s in seqs})
+        outcome: dict[int, RecallOutcome] = {}
+        if not wanted:
+            return outcome
+        marks = ", ".join(f"${i + 4}" for i in range(len(wanted)))
+        where = f"sdkappid = $1 AND group_id = $2 AND topic_id = $3 AND seq IN ({marks})"
+        async with self._db.transaction() as tx:
+            rows = await tx.fetch(
+                f"SELECT seq, from_account, recalled FROM group_messages WHERE {where}",
+                sdkappid,
+                group_id,
+                topic_id,
+                *wanted,
+            )
+            found = {int(r[0]): r for r in rows}
+            to_mark: list[int] = []
+            for seq in wanted:
+                row = found.get(seq)
+                if row is None:
+                    outcome[seq] = RecallOutcome.MISSING
+                elif row[2]:
+                    outcome[seq] = RecallOutcome.ALREADY
+                elif only_sender is not None and row[1] != only_sender:
+                    outcome[seq] = RecallOutcome.NOT_SENDER
+                else:
+                    outcome[seq] = RecallOutcome.RECALLED
+                    to_mark.append(seq)
+            for seq in to_mark:
+                await tx.execute(
+                    "UPDATE group_messages SET recalled = 1"
+                    " WHERE sdkappid = $1 AND group_id = $2 AND topic_id = $3 AND seq = $4",
+                    sdkappid,
+                    group_id,
+                    topic_id,
+                    seq,
+                )
+        return outcome
+
+    async def clear_history(self, sdkappid: int, group_id: str, upto: int | None) -> bool:
+        """clear_group_msg: raise the group's clear watermark to ``upto`` (inclusive; None =
+        every message so far). O(1): one row, whatever the history's length.
+
+        The watermark never passes the last assigned seq (messages sent later stay visible)
+        and never goes down (clearing is idempotent). The seq counter is untouched.
+        False when the group does not exist.
+        """
+        bound = (1 << 62) if upto is None else upto
+        changed = await self._execute_one(
+            "UPDATE groups SET cleared_upto_seq = CASE"
+            " WHEN (CASE WHEN $3 < next_msg_seq THEN $3 ELSE next_msg_seq - 1 END)"
+            "      > cleared_upto_seq"
+            " THEN (CASE WHEN $3 < next_msg_seq THEN $3 ELSE next_msg_seq - 1 END)"
+            " ELSE cleared_upto_seq END"
+            " WHERE sdkappid = $1 AND group_id = $2",
+            sdkappid,
+            group_id,
+            bound,
+        )
+        return changed > 0
+
+    async def recall_by_sender(
+        self, sdkappid: int, group_id: str, topic_id: str, sender: str
+    ) -> int:
+        """delete_group_msg_by_sender: set the recall mark on ``sender``'s messages among the
+        last ``BY_SENDER_WINDOW`` seqs of the group (or topic) — ``[next-1000, next-1]``.
+
+        One transaction touching at most 1,000 rows; a message sent concurrently may fall just
+        outside the window. Returns how many messages were newly marked.
+        """
+        async with self._db.transaction() as tx:
+            if topic_id:
+                next_seq = await tx.fetchval(
+                    "SELECT next_msg_seq FROM topics"
+                    " WHERE sdkappid = $1 AND group_id = $2 AND topic_id = $3",
+                    sdkappid,
+                    group_id,
+                    topic_id,
+                )
+            else:
+                next_seq = await tx.fetchval(
+                    "SELECT next_msg_seq FROM groups WHERE sdkappid = $1 AND group_id = $2",
+                    sdkappid,
+                    group_id,
+                )
+            if next_seq is None:
+                return 0
+            return await tx.execute(
+                "UPDATE group_messages SET recalled = 1"
+                " WHERE sdkappid = $1 AND group_id = $2 AND topic_id = $3"
+                " AND seq >= $4 AND seq <= $5 AND from_account = $6 AND recalled = 0",
+                sdkappid,
+                group_id,
+                topic_id,
+                int(next_seq) - BY_SENDER_WINDOW,
+                int(next_seq) - 1,
+                sender,
+            )
+
+    async def modify(
+        self,
+        sdkappid: int,
+        group_id: str,
+        topic_id: str,
+        seq: int,
+        body: str | None,
+        cloud_custom_data: str | None,
+    ) -> ModifyOutcome:
+        """modify_group_msg: overwrite the body and/or CloudCustomData (None = keep) of a stored,
+        not recalled message, in place; the old content is gone. Seq, sender, time, random and
+        priority stay. One statement; nothing changes unless the outcome is ``MODIFIED``."""
+        async with self._db.transaction() as tx:
+            changed = await tx.execute(
+                "UPDATE group_messages SET body = COALESCE($5, body),"
+                " cloud_custom_data = COALESCE($6, cloud_custom_data)"
+                " WHERE sdkappid = $1 AND group_id = $2 AND topic_id = $3 AND seq = $4"
+                " AND recalled = 0",
+                sdkappid,
+                group_id,
+                topic_id,
+                seq,
+                body,
+                cloud_custom_data,
+            )
+            if changed:
+                return ModifyOutcome.MODIFIED
+            recalled = await tx.fetchval(
+                "SELECT recalled FROM group_messages"
+                " WHERE sdkappid = $1 AND group_id = $2 AND topic_id = $3 AND seq = $4",
+                sdkappid,
+                group_id,
+                topic_id,
+                seq,
+            )
+        return ModifyOutcome.MISSING if recalled is None else ModifyOutcome.RECALLED
+
+    async def set_unread(self, sdkappid: int, group_id: str, account: str, unread: int) -> bool:
+        """Set the member's read seq so that ``next_msg_seq - 1 - msg_seq == unread``, clamped
+        to the messages there are (read seq never below 0). One statement. False when
+        ``account`` is not a member."""
+        changed = await self._execute_one(
+            "UPDATE group_members SET msg_seq = ("
+            " SELECT CASE WHEN g.next_msg_seq - 1 - $4 < 0 THEN 0 ELSE g.next_msg_seq - 1 - $4 END"
+            " FROM groups g WHERE g.sdkappid = $1 AND g.group_id = $2)"
+            " WHERE sdkappid = $1 AND group_id = $2 AND member_account = $3",
+            sdkappid,
+            group_id,
+            account,
+            unread,
+        )
+        return changed > 0
+
+    async def _execute_one(self, sql: str, *args: object) -> int:
+        async with self._db.transaction() as tx:
+            return await tx.execute(sql, *args)
