@@ -183,7 +183,8 @@ async def test_rate_limit_answers_60007(make_api: Any, surface: str, row: Comman
     api = await make_api(rate_limit=2)
     params = await caller_query(api, surface)
     codes = [await code_of(api, surface, row, params) for _ in range(6)]
-    assert 60007 not in codes[:2], codes
+    allowed = min(row.rate or 2, 2)  # a row may document a lower rate (get_appid_group_list: 1/s)
+    assert 60007 not in codes[:allowed], codes
     assert 60007 in codes, codes
 
 

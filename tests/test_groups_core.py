@@ -59,8 +59,13 @@ async def test_add_group_member_reports_added_and_existing(api: Client) -> None:
     await api.accounts("alice", "bob", "dave")
     await api.ok(
         "group_open_http_svc/create_group",
-        {"Type": "Public", "Name": "x", "GroupId": "g1", "Owner_Account": "alice",
-         "MemberList": [{"Member_Account": "bob"}]},
+        {
+            "Type": "Public",
+            "Name": "x",
+            "GroupId": "g1",
+            "Owner_Account": "alice",
+            "MemberList": [{"Member_Account": "bob"}],
+        },
     )
     data = await api.ok(
         "group_open_http_svc/add_group_member",
@@ -74,12 +79,22 @@ async def test_add_group_member_reports_added_and_existing(api: Client) -> None:
 
 async def test_add_group_member_errors(api: Client) -> None:
     await api.accounts("alice")
-    await api.ok("group_open_http_svc/create_group", {"Type": "AVChatRoom", "Name": "x", "GroupId": "av"})
+    await api.ok(
+        "group_open_http_svc/create_group", {"Type": "AVChatRoom", "Name": "x", "GroupId": "av"}
+    )
     member = {"MemberList": [{"Member_Account": "alice"}]}
-    assert (await api("group_open_http_svc/add_group_member", {"GroupId": "av", **member}))["ErrorCode"] == 10007
-    assert (await api("group_open_http_svc/add_group_member", {"GroupId": "nope", **member}))["ErrorCode"] == 10010
-    assert (await api("group_open_http_svc/add_group_member", {"GroupId": "", **member}))["ErrorCode"] == 10015
-    await api.ok("group_open_http_svc/create_group", {"Type": "Public", "Name": "x", "GroupId": "g"})
+    assert (await api("group_open_http_svc/add_group_member", {"GroupId": "av", **member}))[
+        "ErrorCode"
+    ] == 10007
+    assert (await api("group_open_http_svc/add_group_member", {"GroupId": "nope", **member}))[
+        "ErrorCode"
+    ] == 10010
+    assert (await api("group_open_http_svc/add_group_member", {"GroupId": "", **member}))[
+        "ErrorCode"
+    ] == 10015
+    await api.ok(
+        "group_open_http_svc/create_group", {"Type": "Public", "Name": "x", "GroupId": "g"}
+    )
     ghost = {"GroupId": "g", "MemberList": [{"Member_Account": "ghost"}]}
     assert (await api("group_open_http_svc/add_group_member", ghost))["ErrorCode"] == 10019
     many = {"GroupId": "g", "MemberList": [{"Member_Account": f"u{i}"} for i in range(301)]}
@@ -87,8 +102,12 @@ async def test_add_group_member_errors(api: Client) -> None:
 
 
 async def test_destroy_group_then_it_is_gone(api: Client) -> None:
-    await api.ok("group_open_http_svc/create_group", {"Type": "Public", "Name": "x", "GroupId": "g"})
+    await api.ok(
+        "group_open_http_svc/create_group", {"Type": "Public", "Name": "x", "GroupId": "g"}
+    )
     await api.ok("group_open_http_svc/destroy_group", {"GroupId": "g"})
     assert (await api("group_open_http_svc/destroy_group", {"GroupId": "g"}))["ErrorCode"] == 10010
     # the ID becomes reusable
-    await api.ok("group_open_http_svc/create_group", {"Type": "Public", "Name": "x", "GroupId": "g"})
+    await api.ok(
+        "group_open_http_svc/create_group", {"Type": "Public", "Name": "x", "GroupId": "g"}
+    )

@@ -14,9 +14,11 @@ from typing import Any
 
 from opentim.modules import ACCOUNTS, GROUP, OPENIM, RECENTCONTACT, Module
 from opentim.services import accounts, group_history, group_messages, group_send, groups
+from opentim.services import group_info, group_members, topics
 from opentim.wire import accounts as w_accounts
 from opentim.wire import group_messages as w_gmsg
 from opentim.wire import groups as w_groups
+from opentim.wire import topics as w_topics
 
 __all__ = ["COMMANDS", "GROUP", "OPENIM", "RECENTCONTACT", "Command", "by_path"]
 
@@ -60,6 +62,23 @@ COMMANDS: tuple[Command, ...] = (
     Command(GROUP_SVC, "destroy_group", w_groups.DestroyGroupRequest, groups.destroy_group, GROUP),
     Command(GROUP_SVC, "add_group_member", w_groups.AddGroupMemberRequest,
             groups.add_group_member, GROUP),
+    Command(GROUP_SVC, "import_group", w_groups.ImportGroupRequest, groups.import_group, GROUP),
+    Command(GROUP_SVC, "get_appid_group_list", w_groups.GetAppidGroupListRequest,
+            groups.get_appid_group_list, GROUP, rate=1),
+    Command(GROUP_SVC, "change_group_owner", w_groups.ChangeGroupOwnerRequest,
+            groups.change_group_owner, GROUP),
+    Command(GROUP_SVC, "get_group_info", w_groups.GetGroupInfoRequest, group_info.get_group_info,
+            GROUP),
+    Command(GROUP_SVC, "modify_group_base_info", w_groups.ModifyGroupBaseInfoRequest,
+            group_info.modify_group_base_info, GROUP),
+    Command(GROUP_SVC, "get_joined_group_list", w_groups.GetJoinedGroupListRequest,
+            group_info.get_joined_group_list, GROUP, users=True, bound="member_account"),
+    Command(GROUP_SVC, "delete_group_member", w_groups.DeleteGroupMemberRequest,
+            group_members.delete_group_member, GROUP),
+    Command(GROUP_SVC, "get_group_member_info", w_groups.GetGroupMemberInfoRequest,
+            group_members.get_group_member_info, GROUP),
+    Command(GROUP_SVC, "import_group_member", w_groups.ImportGroupMemberRequest,
+            group_members.import_group_member, GROUP),
     # --- group messages ---------------------------------------------------------------------
     Command(GROUP_SVC, "send_group_msg", w_gmsg.SendGroupMsgRequest, group_send.send_group_msg,
             GROUP, users=True, bound="from_account"),
@@ -81,6 +100,9 @@ COMMANDS: tuple[Command, ...] = (
     Command(IM, "modify_group_msg", w_gmsg.ModifyGroupMsgRequest,
             group_history.modify_group_msg, OPENIM),
     # --- community topics (million_group_open_http_svc) -------------------------------------
+    Command(TOPIC_SVC, "create_topic", w_topics.CreateTopicRequest, topics.create_topic, GROUP),
+    Command(TOPIC_SVC, "get_topic", w_topics.GetTopicRequest, topics.get_topic, GROUP),
+    Command(TOPIC_SVC, "destroy_topic", w_topics.DestroyTopicRequest, topics.destroy_topic, GROUP),
     # --- one-to-one messages (openim) -------------------------------------------------------
     # --- conversations and conversation groups (recentcontact) ------------------------------
 )

@@ -9,7 +9,9 @@ from __future__ import annotations
 from opentim.storage.accounts import AccountStore
 from opentim.storage.engine import Conflict, Engine, StorageError, StorageUnavailable
 from opentim.storage.group_messages import GroupMessageStore
+from opentim.storage.group_members import MemberStore
 from opentim.storage.groups import GroupStore
+from opentim.storage.topics import TopicStore
 
 __all__ = ["Conflict", "Storage", "StorageError", "StorageUnavailable", "open_storage"]
 
@@ -19,6 +21,8 @@ class Storage:
         self.engine = engine
         self.accounts = AccountStore(engine)
         self.groups = GroupStore(engine)
+        self.members = MemberStore(engine)
+        self.topics = TopicStore(engine)
         self.group_messages = GroupMessageStore(engine)
 
     async def close(self) -> None:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import enum
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
+
+import msgspec
 
 from opentim.storage.engine import Conflict, Engine, Row, Tx
 
@@ -54,17 +57,17 @@ class MemberRow:
     app_member_defined_data: str = "[]"
 
 
-_GROUP_COLUMNS = tuple(f.name for f in fields(GroupRow))
-_MEMBER_COLUMNS = tuple(f.name for f in fields(MemberRow))
-_GROUP_SELECT = f"SELECT {', '.join(_GROUP_COLUMNS)} FROM groups"
-_MEMBER_SELECT = f"SELECT {', '.join(_MEMBER_COLUMNS)} FROM group_members"
-_GROUP_INSERT = (
-    f"INSERT INTO groups ({', '.join(_GROUP_COLUMNS[:-1])}) VALUES "
-    f"({', '.join(f'${i + 1}' for i in range(len(_GROUP_COLUMNS) - 1))})"
+GROUP_COLUMNS = tuple(f.name for f in fields(GroupRow))
+MEMBER_COLUMNS = tuple(f.name for f in fields(MemberRow))
+GROUP_SELECT = f"SELECT {', '.join(GROUP_COLUMNS)} FROM groups"
+MEMBER_SELECT = f"SELECT {', '.join(MEMBER_COLUMNS)} FROM group_members"
+GROUP_INSERT = (
+    f"INSERT INTO groups ({', '.join(GROUP_COLUMNS[:-1])}) VALUES "
+    f"({', '.join(f'${i + 1}' for i in range(len(GROUP_COLUMNS) - 1))})"
 )
-_MEMBER_INSERT = (
-    f"INSERT INTO group_members ({', '.join(_MEMBER_COLUMNS)}) VALUES "
-    f"({', '.join(f'${i + 1}' for i in range(len(_MEMBER_COLUMNS)))})"
+MEMBER_INSERT = (
+    f"INSERT INTO group_members ({', '.join(MEMBER_COLUMNS)}) VALUES "
+    f"({', '.join(f'${i + 1}' for i in range(len(MEMBER_COLUMNS)))})"
 )
 
 
@@ -77,7 +80,65 @@ def member_from(row: Row) -> MemberRow:
 
 
 def member_values(member: MemberRow) -> tuple[object, ...]:
-    return tuple(getattr(member, name) for name in _MEMBER_COLUMNS)
+    return tuple(getattr(member, name) for name in MEMBER_COLUMNS)
+
+
+class Outcome(enum.Enum):
+    OK = "ok"
+    GONE = "gone"
+    """The group does not exist."""
+    REFUSED = "refused"
+    """A rule checked under the group's row lock said no (each method says which)."""
+
+
+class _Refused(Exception):
+    """Rolls a transaction back when a rule refuses the change half-way."""
+
+
+@dataclass(slots=True)
+class GroupInfo:
+    group: GroupRow
+    member_num: int
+    members: list[MemberRow] | None = None
+
+
+MODIFIABLE = frozenset(
+    {
+        "name",
+        "introduction",
+        "notification",
+        "face_url",
+        "max_member_num",
+        "apply_join_option",
+        "mute_all_member",
+    }
+)
+MAX_GROUP_KEYS = 10
+LOCK_GROUP_RETURNING = (
+    "UPDATE groups SET next_msg_seq = next_msg_seq WHERE sdkappid = $1 AND group_id = $2 RETURNING "
+)
+LOCK_GROUP = LOCK_GROUP_RETURNING + "owner_account"
+"""Takes the group's row lock (PostgreSQL; SQLite has one writer) and reads the owner."""
+
+
+def in_list(first: int, count: int) -> str:
+    """``$first, $first+1, ...``: the placeholders of an ``IN (...)`` list of ``count`` values."""
+    return ", ".join(f"${first + i}" for i in range(count))
+
+
+def merge_kv(stored: str, updates: Mapping[str, str]) -> dict[str, str]:
+    """Custom data (a stored ``[{Key, Value}]`` array) with ``updates`` applied; '' deletes."""
+    current = {item["Key"]: item["Value"] for item in msgspec.json.decode(stored)}
+    for key, value in updates.items():
+        if value:
+            current[key] = value
+        else:
+            current.pop(key, None)
+    return current
+
+
+def kv_json(data: Mapping[str, str]) -> str:
+    return msgspec.json.encode([{"Key": k, "Value": v} for k, v in data.items()]).decode()
 
 
 @dataclass(slots=True)
@@ -95,7 +156,7 @@ class GroupStore:
 
         Raises ``Conflict`` when the group ID is taken; concurrent creators of one ID: one wins.
         """
-        values = tuple(getattr(group, name) for name in _GROUP_COLUMNS[:-1])
+        values = tuple(getattr(group, name) for name in GROUP_COLUMNS[:-1])
         async with self._db.transaction() as tx:
             exists = await tx.fetchval(
                 "SELECT 1 FROM groups WHERE sdkappid = $1 AND group_id = $2",
@@ -104,14 +165,14 @@ class GroupStore:
             )
             if exists:
                 raise Conflict(group.group_id)
-            await tx.execute(_GROUP_INSERT, *values)
+            await tx.execute(GROUP_INSERT, *values)
             if members:
-                await tx.executemany(_MEMBER_INSERT, [member_values(m) for m in members])
+                await tx.executemany(MEMBER_INSERT, [member_values(m) for m in members])
 
     async def get_group(self, sdkappid: int, group_id: str) -> GroupRow | None:
         async with self._db.reader() as tx:
             row = await tx.fetchrow(
-                f"{_GROUP_SELECT} WHERE sdkappid = $1 AND group_id = $2", sdkappid, group_id
+                f"{GROUP_SELECT} WHERE sdkappid = $1 AND group_id = $2", sdkappid, group_id
             )
         return None if row is None else group_from(row)
 
@@ -121,11 +182,11 @@ class GroupStore:
         """The group and, if ``account`` belongs to it, that membership — one read."""
         async with self._db.reader() as tx:
             row = await tx.fetchrow(
-                f"{_GROUP_SELECT} WHERE sdkappid = $1 AND group_id = $2", sdkappid, group_id
+                f"{GROUP_SELECT} WHERE sdkappid = $1 AND group_id = $2", sdkappid, group_id
             )
             if row is None:
                 return None, None
-            member = await _member(tx, sdkappid, group_id, account)
+            member = await fetch_member(tx, sdkappid, group_id, account)
         return group_from(row), member
 
     async def destroy_group(self, sdkappid: int, group_id: str) -> bool:
@@ -145,13 +206,13 @@ class GroupStore:
 
     async def get_member(self, sdkappid: int, group_id: str, account: str) -> MemberRow | None:
         async with self._db.reader() as tx:
-            return await _member(tx, sdkappid, group_id, account)
+            return await fetch_member(tx, sdkappid, group_id, account)
 
     async def list_members(self, sdkappid: int, group_id: str) -> list[MemberRow]:
         """All members in join order (owner first when it joined first)."""
         async with self._db.reader() as tx:
             rows = await tx.fetch(
-                f"{_MEMBER_SELECT} WHERE sdkappid = $1 AND group_id = $2"
+                f"{MEMBER_SELECT} WHERE sdkappid = $1 AND group_id = $2"
                 " ORDER BY join_time, member_account",
                 sdkappid,
                 group_id,
@@ -185,24 +246,184 @@ class GroupStore:
             for member in members:
                 if member.member_account in result.added:
                     continue
-                if await _member(tx, sdkappid, group_id, member.member_account):
+                if await fetch_member(tx, sdkappid, group_id, member.member_account):
                     result.already.append(member.member_account)
                     continue
                 if count + len(result.added) >= max_members:
                     raise OverflowError(group_id)
                 member.join_seq = next_seq
-                await tx.execute(_MEMBER_INSERT, *member_values(member))
+                member.msg_seq = next_seq - 1  # nothing unread from before joining
+                await tx.execute(MEMBER_INSERT, *member_values(member))
                 result.added.append(member.member_account)
         return result
 
+    async def get_groups(
+        self, sdkappid: int, group_ids: Sequence[str], with_members: bool
+    ) -> dict[str, GroupInfo]:
+        """The groups among ``group_ids`` that exist, by ID, with their member count and, when
+        ``with_members``, every member in join order.
 
-GROUP_TABLES: list[str] = ["group_members", "topics", "group_messages"]
+        One read; each statement sees committed data (a member list may be a moment newer than
+        its group row).
+        """
+        ids = list(dict.fromkeys(group_ids))
+        if not ids:
+            return {}
+        marks = in_list(2, len(ids))
+        async with self._db.reader() as tx:
+            rows = await tx.fetch(
+                f"{GROUP_SELECT} WHERE sdkappid = $1 AND group_id IN ({marks})", sdkappid, *ids
+            )
+            found = {g.group_id: GroupInfo(g, 0) for g in map(group_from, rows)}
+            if not found:
+                return found
+            if with_members:
+                for info in found.values():
+                    info.members = []
+                members = await tx.fetch(
+                    f"{MEMBER_SELECT} WHERE sdkappid = $1 AND group_id IN ({marks})"
+                    " ORDER BY group_id, join_time, member_account",
+                    sdkappid,
+                    *ids,
+                )
+                for m in map(member_from, members):
+                    info = found[m.group_id]
+                    info.member_num += 1
+                    info.members.append(m)  # type: ignore[union-attr]
+                return found
+            counts = await tx.fetch(
+                "SELECT group_id, COUNT(*) FROM group_members"
+                f" WHERE sdkappid = $1 AND group_id IN ({marks}) GROUP BY group_id",
+                sdkappid,
+                *ids,
+            )
+        for group_id, count in counts:
+            found[group_id].member_num = count
+        return found
+
+    async def list_app_groups(
+        self, sdkappid: int, after: int, limit: int, group_type: str
+    ) -> tuple[int, list[str], int]:
+        """One page of the app's group IDs in creation order, after the cursor ``after``.
+
+        Returns the total count (of ``group_type`` unless it is empty, never depending on the
+        page), the IDs, and the cursor of the next page (the last ``gkey`` returned; 0 when this
+        page is the last). ``gkey`` only grows, so a group created while paging shows up on a
+        later page and none is listed twice.
+        """
+        where = "WHERE sdkappid = $1 AND ($2 = '' OR type = $2)"
+        async with self._db.reader() as tx:
+            total = await tx.fetchval(f"SELECT COUNT(*) FROM groups {where}", sdkappid, group_type)
+            rows = await tx.fetch(
+                f"SELECT group_id, gkey FROM groups {where} AND gkey > $3 ORDER BY gkey LIMIT $4",
+                sdkappid,
+                group_type,
+                after,
+                limit + 1,
+            )
+        next_key = int(rows[limit - 1][1]) if len(rows) > limit else 0
+        return int(total), [r[0] for r in rows[:limit]], next_key
+
+    async def modify_group(
+        self,
+        sdkappid: int,
+        group_id: str,
+        changes: Mapping[str, object],
+        app_data: Mapping[str, str],
+        now: int,
+    ) -> Outcome:
+        """Apply profile ``changes`` (column → value) and ``AppDefinedData`` updates (an empty
+        value deletes that key); bump ``info_seq`` once and set ``last_info_time``.
+
+        REFUSED, with nothing written, when ``max_member_num`` would fall below the member
+        count or the group would hold more than ``MAX_GROUP_KEYS`` custom keys. Runs under the
+        group's row lock: concurrent modifications apply one after the other.
+        """
+        if not MODIFIABLE.issuperset(changes):
+            raise ValueError(f"not modifiable: {set(changes) - MODIFIABLE}")
+        try:
+            async with self._db.transaction() as tx:
+                stored = await tx.fetchval(
+                    "UPDATE groups SET info_seq = info_seq + 1, last_info_time = $3"
+                    " WHERE sdkappid = $1 AND group_id = $2 RETURNING app_defined_data",
+                    sdkappid,
+                    group_id,
+                    now,
+                )
+                if stored is None:
+                    return Outcome.GONE
+                if "max_member_num" in changes:
+                    count = await tx.fetchval(
+                        "SELECT COUNT(*) FROM group_members WHERE sdkappid = $1 AND group_id = $2",
+                        sdkappid,
+                        group_id,
+                    )
+                    if count > changes["max_member_num"]:  # type: ignore[operator]
+                        raise _Refused
+                values = dict(changes)
+                if app_data:
+                    merged = merge_kv(stored, app_data)
+                    if len(merged) > MAX_GROUP_KEYS:
+                        raise _Refused
+                    values["app_defined_data"] = kv_json(merged)
+                if values:
+                    sets = ", ".join(f"{col} = ${i + 3}" for i, col in enumerate(values))
+                    await tx.execute(
+                        f"UPDATE groups SET {sets} WHERE sdkappid = $1 AND group_id = $2",
+                        sdkappid,
+                        group_id,
+                        *values.values(),
+                    )
+        except _Refused:
+            return Outcome.REFUSED
+        return Outcome.OK
+
+    async def change_owner(self, sdkappid: int, group_id: str, new_owner: str, now: int) -> Outcome:
+        """Make member ``new_owner`` the owner; the previous owner, if any, becomes a Member.
+
+        REFUSED when ``new_owner`` is not a member. Under the group's row lock, so concurrent
+        transfers leave exactly one Owner.
+        """
+        async with self._db.transaction() as tx:
+            old = await tx.fetchval(LOCK_GROUP, sdkappid, group_id)
+            if old is None:
+                return Outcome.GONE
+            member = await fetch_member(tx, sdkappid, group_id, new_owner)
+            if member is None:
+                return Outcome.REFUSED
+            if old == new_owner and member.role == "Owner":
+                return Outcome.OK
+            await tx.execute(
+                "UPDATE group_members SET role = 'Member'"
+                " WHERE sdkappid = $1 AND group_id = $2 AND role = 'Owner'",
+                sdkappid,
+                group_id,
+            )
+            await tx.execute(
+                "UPDATE group_members SET role = 'Owner'"
+                " WHERE sdkappid = $1 AND group_id = $2 AND member_account = $3",
+                sdkappid,
+                group_id,
+                new_owner,
+            )
+            await tx.execute(
+                "UPDATE groups SET owner_account = $3, info_seq = info_seq + 1,"
+                " last_info_time = $4 WHERE sdkappid = $1 AND group_id = $2",
+                sdkappid,
+                group_id,
+                new_owner,
+                now,
+            )
+        return Outcome.OK
+
+
+GROUP_TABLES: list[str] = ["group_members", "topics", "destroyed_topics", "group_messages"]
 """Tables whose rows belong to a group and go with it when it is disbanded."""
 
 
-async def _member(tx: Tx, sdkappid: int, group_id: str, account: str) -> MemberRow | None:
+async def fetch_member(tx: Tx, sdkappid: int, group_id: str, account: str) -> MemberRow | None:
     row = await tx.fetchrow(
-        f"{_MEMBER_SELECT} WHERE sdkappid = $1 AND group_id = $2 AND member_account = $3",
+        f"{MEMBER_SELECT} WHERE sdkappid = $1 AND group_id = $2 AND member_account = $3",
         sdkappid,
         group_id,
         account,
