@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import msgspec
 
@@ -29,8 +30,8 @@ from opentim.services.groups import (
 )
 from opentim.storage.group_members import JoinedFilter
 from opentim.storage.groups import GroupRow, MemberRow, Outcome
+from opentim.wire.common import UNSET
 from opentim.wire.groups import (
-    UNSET,
     GetGroupInfoRequest,
     GetGroupInfoResponse,
     GetJoinedGroupListRequest,
@@ -80,9 +81,9 @@ _MEMBER_ATTRS = {
 _kv_decoder = msgspec.json.Decoder(list[KeyValue])
 
 
-def base_fields(group: GroupRow, member_num: int, names: Iterable[str]) -> dict[str, object]:
+def base_fields(group: GroupRow, member_num: int, names: Iterable[str]) -> dict[str, Any]:
     """The base fields ``names`` selects, as keyword arguments of a ``GroupBase`` struct."""
-    out: dict[str, object] = {}
+    out: dict[str, Any] = {}
     for name in names:
         attr = _BASE_ATTRS.get(name)
         if attr is not None:

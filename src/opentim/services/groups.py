@@ -20,8 +20,8 @@ from opentim.services.group_rules import (
 )
 from opentim.storage.engine import Conflict
 from opentim.storage.groups import MAX_GROUP_KEYS, GroupRow, MemberRow, Outcome
+from opentim.wire.common import UNSET
 from opentim.wire.groups import (
-    UNSET,
     AddGroupMemberRequest,
     AddGroupMemberResponse,
     ChangeGroupOwnerRequest,

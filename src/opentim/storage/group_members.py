@@ -122,7 +122,7 @@ class MemberStore:
             )
             results.update((r[0], 2) for r in existing)
             messages = next_seq - 1
-            rows = []
+            rows: list[tuple[object, ...]] = []
             for item in items:
                 member = item.member
                 if member.member_account in results:

@@ -278,8 +278,9 @@ class GroupStore:
             if not found:
                 return found
             if with_members:
-                for info in found.values():
-                    info.members = []
+                lists: dict[str, list[MemberRow]] = {}
+                for gid, info in found.items():
+                    info.members = lists[gid] = []
                 members = await tx.fetch(
                     f"{MEMBER_SELECT} WHERE sdkappid = $1 AND group_id IN ({marks})"
                     " ORDER BY group_id, join_time, member_account",
@@ -287,9 +288,9 @@ class GroupStore:
                     *ids,
                 )
                 for m in map(member_from, members):
-                    info = found[m.group_id]
-                    info.member_num += 1
-                    info.members.append(m)  # type: ignore[union-attr]
+                    lists[m.group_id].append(m)
+                for gid, info in found.items():
+                    info.member_num = len(lists[gid])
                 return found
             counts = await tx.fetch(
                 "SELECT group_id, COUNT(*) FROM group_members"
@@ -358,7 +359,7 @@ class GroupStore:
                         sdkappid,
                         group_id,
                     )
-                    if count > changes["max_member_num"]:  # type: ignore[operator]
+                    if count > changes["max_member_num"]:
                         raise _Refused
                 values = dict(changes)
                 if app_data:

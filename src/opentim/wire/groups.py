@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from opentim.wire.common import UNSET, Envelope, Request, Struct, UnsetType, field
+from msgspec import Struct
+
+from opentim.wire.common import UNSET, Envelope, Request, UnsetType, field
 
 
 class KeyValue(Struct, kw_only=True):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from opentim.wire.common import UNSET, Envelope, Request, Struct, UnsetType, field
+from msgspec import Struct
+
+from opentim.wire.common import UNSET, Envelope, Request, UnsetType, field
 
 
 class CreateTopicRequest(Request, kw_only=True):
