@@ -13,11 +13,26 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from opentim.modules import ACCOUNTS, GROUP, OPENIM, RECENTCONTACT, Module
-from opentim.services import accounts, group_history, group_messages, group_send, groups
-from opentim.services import group_info, group_members, topics
+from opentim.services import (
+    accounts,
+    c2c,
+    c2c_history,
+    c2c_unread,
+    contact_groups,
+    conversations,
+    group_history,
+    group_info,
+    group_members,
+    group_messages,
+    group_send,
+    groups,
+    topics,
+)
 from opentim.wire import accounts as w_accounts
+from opentim.wire import c2c as w_c2c
 from opentim.wire import group_messages as w_gmsg
 from opentim.wire import groups as w_groups
+from opentim.wire import recentcontact as w_rc
 from opentim.wire import topics as w_topics
 
 __all__ = ["COMMANDS", "GROUP", "OPENIM", "RECENTCONTACT", "Command", "by_path"]
@@ -45,6 +60,11 @@ GROUP_SVC = "group_open_http_svc"
 TOPIC_SVC = "million_group_open_http_svc"
 IM = "openim"
 RC = "recentcontact"
+
+# openim fields whose decoding failure has its own code (C2C send/import/recall).
+SEND_FIELD_CODES = {"To_Account": 90003, "MsgSeq": 90004, "MsgRandom": 90005,
+                    "SyncOtherMachine": 90031, "MsgLifeTime": 90044}
+MSG_KEY_FIELD_CODES = {"From_Account": 90008, "To_Account": 90003, "MsgKey": 90054}
 
 COMMANDS: tuple[Command, ...] = (
     # --- accounts -------------------------------------------------------------------------
@@ -104,7 +124,46 @@ COMMANDS: tuple[Command, ...] = (
     Command(TOPIC_SVC, "get_topic", w_topics.GetTopicRequest, topics.get_topic, GROUP),
     Command(TOPIC_SVC, "destroy_topic", w_topics.DestroyTopicRequest, topics.destroy_topic, GROUP),
     # --- one-to-one messages (openim) -------------------------------------------------------
+    Command(IM, "sendmsg", w_c2c.SendMsgRequest, c2c.sendmsg, OPENIM, users=True,
+            bound="from_account", field_codes=SEND_FIELD_CODES),
+    Command(IM, "batchsendmsg", w_c2c.BatchSendMsgRequest, c2c.batchsendmsg, OPENIM,
+            field_codes=SEND_FIELD_CODES),
+    Command(IM, "importmsg", w_c2c.ImportMsgRequest, c2c.importmsg, OPENIM,
+            field_codes={**SEND_FIELD_CODES, "From_Account": 90008, "MsgTimeStamp": 90006,
+                         "SyncFromOldSystem": 90030}),
+    Command(IM, "admin_getroammsg", w_c2c.AdminGetRoamMsgRequest, c2c_history.admin_getroammsg,
+            OPENIM, users=True, bound="operator_account",
+            field_codes={"Operator_Account": 90008, "Peer_Account": 90003, "LastMsgKey": 90054}),
+    Command(IM, "admin_msgwithdraw", w_c2c.AdminMsgWithdrawRequest,
+            c2c_history.admin_msgwithdraw, OPENIM, users=True, bound="from_account",
+            field_codes=MSG_KEY_FIELD_CODES),
+    Command(IM, "modify_c2c_msg", w_c2c.ModifyC2cMsgRequest, c2c_history.modify_c2c_msg,
+            OPENIM, field_codes=MSG_KEY_FIELD_CODES),
+    Command(IM, "admin_set_msg_read", w_c2c.AdminSetMsgReadRequest,
+            c2c_unread.admin_set_msg_read, OPENIM,
+            field_codes={"Report_Account": 90008, "Peer_Account": 90003}),
+    Command(IM, "get_c2c_unread_msg_num", w_c2c.GetC2cUnreadMsgNumRequest,
+            c2c_unread.get_c2c_unread_msg_num, OPENIM, field_codes={"To_Account": 90003}),
+    Command(IM, "delete_c2c_msg_ramble", w_c2c.DeleteC2cMsgRambleRequest,
+            c2c_history.delete_c2c_msg_ramble, OPENIM,
+            field_codes={"Operator_Account": 90008, "Peer_Account": 90003, "MsgKeyList": 90054}),
     # --- conversations and conversation groups (recentcontact) ------------------------------
+    Command(RC, "get_list", w_rc.GetListRequest, conversations.get_list, RECENTCONTACT,
+            users=True, bound="from_account"),
+    Command(RC, "delete", w_rc.DeleteRequest, conversations.delete, RECENTCONTACT,
+            users=True, bound="from_account"),
+    Command(RC, "mark_contact", w_rc.MarkContactRequest, contact_groups.mark_contact,
+            RECENTCONTACT, users=True, bound="from_account"),
+    Command(RC, "create_contact_group", w_rc.CreateContactGroupRequest,
+            contact_groups.create_contact_group, RECENTCONTACT, users=True, bound="from_account"),
+    Command(RC, "update_contact_group", w_rc.UpdateContactGroupRequest,
+            contact_groups.update_contact_group, RECENTCONTACT, users=True, bound="from_account"),
+    Command(RC, "del_contact_group", w_rc.DelContactGroupRequest,
+            contact_groups.del_contact_group, RECENTCONTACT, users=True, bound="from_account"),
+    Command(RC, "search_contact_group", w_rc.SearchContactGroupRequest,
+            contact_groups.search_contact_group, RECENTCONTACT, users=True, bound="from_account"),
+    Command(RC, "get_contact_group", w_rc.GetContactGroupRequest,
+            contact_groups.get_contact_group, RECENTCONTACT, users=True, bound="from_account"),
 )
 
 

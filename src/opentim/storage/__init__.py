@@ -7,9 +7,12 @@ transaction, and its docstring states the contract and the concurrency invariant
 from __future__ import annotations
 
 from opentim.storage.accounts import AccountStore
+from opentim.storage.c2c import C2CStore
+from opentim.storage.contact_groups import ContactGroupStore
+from opentim.storage.conversations import ConversationStore
 from opentim.storage.engine import Conflict, Engine, StorageError, StorageUnavailable
-from opentim.storage.group_messages import GroupMessageStore
 from opentim.storage.group_members import MemberStore
+from opentim.storage.group_messages import GroupMessageStore
 from opentim.storage.groups import GroupStore
 from opentim.storage.topics import TopicStore
 
@@ -21,9 +24,12 @@ class Storage:
         self.engine = engine
         self.accounts = AccountStore(engine)
         self.groups = GroupStore(engine)
+        self.c2c = C2CStore(engine)
+        self.conversations = ConversationStore(engine)
+        self.contact_groups = ContactGroupStore(engine)
+        self.group_messages = GroupMessageStore(engine)
         self.members = MemberStore(engine)
         self.topics = TopicStore(engine)
-        self.group_messages = GroupMessageStore(engine)
 
     async def close(self) -> None:
         await self.engine.close()

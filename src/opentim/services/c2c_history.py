@@ -1,0 +1,163 @@
+"""openim: reading and changing stored C2C messages.
+
+admin_getroammsg, admin_msgwithdraw, modify_c2c_msg, delete_c2c_msg_ramble. Recall, modify and
+one-sided deletion find a message by its conversation and MsgKey; they do not require the
+accounts to still exist (history outlives accounts).
+"""
+
+from __future__ import annotations
+
+from opentim.context import Ctx
+from opentim.errors import ApiError, Code
+from opentim.services.c2c_rules import (
+    UINT32_MAX,
+    body_text,
+    check_size,
+    msg_key,
+    named,
+    parse_msg_key,
+    require_accounts,
+)
+from opentim.storage.c2c import Change, HistoryRow
+from opentim.wire.c2c import (
+    UNSET,
+    AdminGetRoamMsgRequest,
+    AdminGetRoamMsgResponse,
+    AdminMsgWithdrawRequest,
+    AdminMsgWithdrawResponse,
+    DeleteC2cMsgRambleRequest,
+    DeleteC2cMsgRambleResponse,
+    ModifyC2cMsgRequest,
+    ModifyC2cMsgResponse,
+    Raw,
+    RoamMsg,
+)
+
+MAX_PAGE = 1000
+PAGE_BYTES = 13 * 1024
+"""A history page is cut once it holds this much (at least one message is returned)."""
+MESSAGE_OVERHEAD = 250
+"""Bytes a message's fields other than MsgBody and CloudCustomData take in a page."""
+RECALLED = 8
+MAX_RAMBLE_KEYS = 30
+
+
+def _roam_msg(row: HistoryRow) -> RoamMsg:
+    """A recalled message is a tombstone: MsgFlagBits 8, empty MsgBody and CloudCustomData."""
+    return RoamMsg(
+        from_account=row.from_account,
+        to_account=row.to_account,
+        msg_seq=row.msg_seq,
+        msg_random=row.msg_random,
+        msg_time_stamp=row.msg_time,
+        msg_flag_bits=RECALLED if row.recalled else 0,
+        is_peer_read=0,
+        msg_key=msg_key(row.msg_seq, row.msg_random, row.msg_time),
+        msg_body=Raw(b"[]" if row.recalled else row.body.encode()),
+        cloud_custom_data="" if row.recalled else row.cloud_custom_data,
+    )
+
+
+def _page(rows: list[HistoryRow], max_cnt: int) -> list[HistoryRow]:
+    """The newest ``max_cnt`` rows that fit in ``PAGE_BYTES`` (at least one)."""
+    page: list[HistoryRow] = []
+    size = 0
+    for row in rows[:max_cnt]:
+        size += len(row.body) + len(row.cloud_custom_data) + MESSAGE_OVERHEAD
+        if page and size > PAGE_BYTES:
+            break
+        page.append(row)
+    return page
+
+
+async def admin_getroammsg(ctx: Ctx, req: AdminGetRoamMsgRequest) -> AdminGetRoamMsgResponse:
+    """openim/admin_getroammsg: the operator's own view, paged backwards in time.
+
+    Each page is the newest part of what remains, in ascending order; LastMsgTime/LastMsgKey
+    name its oldest message; the next request passes them as MaxTime/LastMsgKey.
+    """
+    operator = named(req.operator_account, Code.IM_FROM_ACCOUNT, "Operator_Account")
+    peer = named(req.peer_account, Code.IM_TO_ACCOUNT, "Peer_Account")
+    if req.max_cnt <= 0:
+        raise ApiError(Code.IM_INVALID_REQUEST, "MaxCnt must be positive")
+    before = None
+    if req.last_msg_key is not UNSET and req.last_msg_key:
+        before = parse_msg_key(req.last_msg_key)
+    await require_accounts(
+        ctx,
+        Operator_Account=(operator, Code.IM_FROM_ACCOUNT),
+        Peer_Account=(peer, Code.IM_TO_ACCOUNT),
+    )
+    max_cnt = min(req.max_cnt, MAX_PAGE)
+    min_time = min(max(req.min_time, 0), UINT32_MAX)
+    max_time = min(max(req.max_time, -1), UINT32_MAX)
+    rows = await ctx.storage.c2c.history(
+        ctx.sdkappid, operator, peer, min_time, max_time, before, max_cnt + 1
+    )
+    if rows is None:
+        raise ApiError(Code.IM_INVALID_MSGKEY, "LastMsgKey names no message of this conversation")
+    page = _page(rows, max_cnt)
+    oldest = page[-1] if page else None
+    return AdminGetRoamMsgResponse(
+        complete=int(len(page) == len(rows)),
+        msg_cnt=len(page),
+        last_msg_time=oldest.msg_time if oldest else 0,
+        last_msg_key=msg_key(oldest.msg_seq, oldest.msg_random, oldest.msg_time) if oldest else "",
+        msg_list=[_roam_msg(r) for r in reversed(page)],
+    )
+
+
+async def admin_msgwithdraw(ctx: Ctx, req: AdminMsgWithdrawRequest) -> AdminMsgWithdrawResponse:
+    """openim/admin_msgwithdraw: no time limit; 20022 no such message, 20023 already recalled.
+
+    On the client API ``From_Account`` is the caller, so a user recalls only its own messages.
+    """
+    sender = named(req.from_account, Code.IM_FROM_ACCOUNT, "From_Account")
+    recipient = named(req.to_account, Code.IM_TO_ACCOUNT, "To_Account")
+    key = parse_msg_key(req.msg_key)
+    outcome = await ctx.storage.c2c.recall(ctx.sdkappid, sender, recipient, key)
+    if outcome is Change.NOT_FOUND:
+        raise ApiError(Code.IM_MSG_NOT_FOUND)
+    if outcome is Change.RECALLED:
+        raise ApiError(Code.IM_MSG_RECALLED)
+    return AdminMsgWithdrawResponse()
+
+
+async def modify_c2c_msg(ctx: Ctx, req: ModifyC2cMsgRequest) -> ModifyC2cMsgResponse:
+    """openim/modify_c2c_msg: overwrite MsgBody and/or CloudCustomData; answers "succeed".
+
+    Neither field → 20001; a missing message 20022; a recalled one 20023.
+    """
+    sender = named(req.from_account, Code.IM_FROM_ACCOUNT, "From_Account")
+    recipient = named(req.to_account, Code.IM_TO_ACCOUNT, "To_Account")
+    key = parse_msg_key(req.msg_key)
+    if req.msg_body is UNSET and req.cloud_custom_data is UNSET:
+        raise ApiError(Code.IM_INVALID_REQUEST, "send MsgBody and/or CloudCustomData")
+    body = None if req.msg_body is UNSET else body_text(req.msg_body)
+    custom = None if req.cloud_custom_data is UNSET else req.cloud_custom_data
+    check_size(req, body or "", custom or "")
+    outcome = await ctx.storage.c2c.modify(ctx.sdkappid, sender, recipient, key, body, custom)
+    if outcome is Change.NOT_FOUND:
+        raise ApiError(Code.IM_MSG_NOT_FOUND)
+    if outcome is Change.RECALLED:
+        raise ApiError(Code.IM_MSG_RECALLED)
+    return ModifyC2cMsgResponse()
+
+
+async def delete_c2c_msg_ramble(
+    ctx: Ctx, req: DeleteC2cMsgRambleRequest
+) -> DeleteC2cMsgRambleResponse:
+    """openim/delete_c2c_msg_ramble: up to 30 messages leave the operator's view only.
+
+    Keys naming no message of the conversation are ignored; a malformed key (90054) or more
+    than 30 keys (20001) fail the whole call before anything changes.
+    """
+    operator = named(req.operator_account, Code.IM_FROM_ACCOUNT, "Operator_Account")
+    peer = named(req.peer_account, Code.IM_TO_ACCOUNT, "Peer_Account")
+    if not req.msg_key_list:
+        raise ApiError(Code.IM_INVALID_REQUEST, "MsgKeyList names no message")
+    if len(req.msg_key_list) > MAX_RAMBLE_KEYS:
+        raise ApiError(Code.IM_INVALID_REQUEST, f"at most {MAX_RAMBLE_KEYS} MsgKeys per call")
+    keys = [parse_msg_key(k) for k in req.msg_key_list]
+    await ctx.storage.c2c.hide(ctx.sdkappid, operator, peer, keys)
+    return DeleteC2cMsgRambleResponse()

@@ -1,0 +1,99 @@
+"""Each user's conversation list (recent contacts).
+
+Type 1 (C2C) entries are rows of ``conversations`` written by C2C sends (``storage.c2c``).
+Type 2 (group) entries are derived: the groups the user belongs to that have a message which
+updates conversations (``groups.conv_msg_seq > 0``), minus those the user deleted since
+(a row with ``listed = 0`` and ``deleted_upto >= conv_msg_seq``). A group send therefore does
+no per-member work, and a newer group message brings a deleted entry back by itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from opentim.storage.engine import Engine
+
+C2C = 1
+GROUP = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    type: int
+    peer: str
+    """The peer's UserID (C2C) or the GroupId (group)."""
+    msg_time: int
+    top_flag: int
+
+
+_C2C_ENTRIES = (
+    "SELECT peer, msg_time, top_flag FROM conversations"
+    " WHERE sdkappid = $1 AND owner = $2 AND type = 1 AND listed = 1"
+)
+_GROUP_ENTRIES = (
+    "SELECT g.group_id, g.conv_msg_time, COALESCE(c.top_flag, 0)"
+    " FROM group_members m"
+    " JOIN groups g ON g.sdkappid = m.sdkappid AND g.group_id = m.group_id"
+    " LEFT JOIN conversations c ON c.sdkappid = m.sdkappid AND c.owner = m.member_account"
+    " AND c.type = 2 AND c.peer = m.group_id"
+    " WHERE m.sdkappid = $1 AND m.member_account = $2 AND g.conv_msg_seq > 0"
+    " AND (c.owner IS NULL OR c.listed = 1 OR c.deleted_upto < g.conv_msg_seq)"
+)
+# recentcontact/delete of a C2C entry. $4: ClearRamble — the watermark becomes the
+# conversation's last message id, read from its pair row (no message is touched).
+_DELETE_C2C = (
+    "INSERT INTO conversations (sdkappid, owner, type, peer, listed, cleared_upto)"
+    " VALUES ($1, $2, 1, $3, 0, CASE WHEN $4 THEN COALESCE((SELECT next_id - 1 FROM c2c_pairs"
+    " WHERE sdkappid = $1 AND user_lo = $5 AND user_hi = $6), 0) ELSE 0 END)"
+    " ON CONFLICT (sdkappid, owner, type, peer) DO UPDATE SET listed = 0, unread = 0,"
+    " read_time = CASE WHEN conversations.msg_time > conversations.read_time"
+    " THEN conversations.msg_time ELSE conversations.read_time END,"
+    " cleared_upto = CASE WHEN $4 THEN excluded.cleared_upto ELSE conversations.cleared_upto END"
+)
+# recentcontact/delete of a group entry: hidden until the group's next message; with
+# ClearRamble ($4) the user's view of the group starts after its current last seq.
+_DELETE_GROUP = (
+    "INSERT INTO conversations (sdkappid, owner, type, peer, listed, deleted_upto, cleared_upto)"
+    " SELECT sdkappid, $2, 2, group_id, 0, conv_msg_seq,"
+    " CASE WHEN $4 THEN next_msg_seq - 1 ELSE 0 END"
+    " FROM groups WHERE sdkappid = $1 AND group_id = $3"
+    " ON CONFLICT (sdkappid, owner, type, peer) DO UPDATE SET listed = 0,"
+    " deleted_upto = excluded.deleted_upto,"
+    " cleared_upto = CASE WHEN $4 THEN excluded.cleared_upto ELSE conversations.cleared_upto END"
+)
+
+
+class ConversationStore:
+    def __init__(self, engine: Engine) -> None:
+        self._db = engine
+
+    async def entries(self, sdkappid: int, owner: str) -> list[Entry]:
+        """All entries of the owner's list, unordered: listed C2C rows and derived group ones.
+
+        Groups that were disbanded or that the owner left are simply not joined. A plain read.
+        """
+        async with self._db.reader() as tx:
+            c2c = await tx.fetch(_C2C_ENTRIES, sdkappid, owner)
+            groups = await tx.fetch(_GROUP_ENTRIES, sdkappid, owner)
+        return [Entry(C2C, r[0], int(r[1]), int(r[2])) for r in c2c] + [
+            Entry(GROUP, r[0], int(r[1]), int(r[2])) for r in groups
+        ]
+
+    async def delete(
+        self, sdkappid: int, owner: str, conv_type: int, peer: str, clear: bool
+    ) -> None:
+        """Remove one entry from the owner's list; with ``clear`` also the owner's earlier history.
+
+        One statement, O(1) whatever the history's length: the owner's row gets ``listed = 0``
+        (C2C: unread reset) and, with ``clear``, ``cleared_upto`` = the conversation's last
+        message id (C2C) or the group's last seq. Messages stored concurrently get a higher
+        id/seq than the one read, so they stay visible. The peer's list and view are untouched;
+        deleting an absent entry (or a group that does not exist) succeeds and changes nothing
+        visible.
+        """
+        async with self._db.transaction() as tx:
+            if conv_type == C2C:
+                lo, hi = (owner, peer) if owner <= peer else (peer, owner)
+                await tx.execute(_DELETE_C2C, sdkappid, owner, peer, clear, lo, hi)
+            else:
+                await tx.execute(_DELETE_GROUP, sdkappid, owner, peer, clear)
