@@ -254,6 +254,14 @@ async def test_import_group_keeps_create_time_and_owner(api: Client) -> None:
     assert generated["GroupId"].startswith("@TGS#_@TGS#c")
 
 
+async def test_imported_work_groups_need_no_activation(api: Client) -> None:
+    await api.accounts("alice")
+    body = {"Type": "Work", "Name": "w", "GroupId": "w", "Owner_Account": "alice"}
+    await api.ok(G + "import_group", body)
+    data = await api.ok(G + "get_joined_group_list", {"Member_Account": "alice"})
+    assert data["GroupIdList"] == [{"GroupId": "w"}]
+
+
 async def test_import_group_errors(api: Client) -> None:
     await api.accounts("alice")
     await api.ok(G + "import_group", {"Type": "Public", "Name": "x", "GroupId": "taken"})

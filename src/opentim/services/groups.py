@@ -213,6 +213,7 @@ async def import_group(ctx: Ctx, req: ImportGroupRequest) -> ImportGroupResponse
     if not 0 < create_time <= now:
         raise ApiError(Code.GROUP_INVALID_PARAM, "CreateTime must lie in the past")
     group, owner = new_group_row(ctx, req, create_time, IMPORT_DEFAULT_MAX_MEMBERS)
+    group.active = 1  # a migrated group has been in use: Work groups need no activation
     await require_accounts(ctx, [owner] * bool(owner))
     members = [MemberRow(ctx.sdkappid, group.group_id, owner, create_time, role="Owner")]
     try:
