@@ -196,3 +196,4 @@ async def test_get_and_destroy_topic_errors(api: Client) -> None:
     assert await code(api, "destroy_topic", {"GroupId": C}) == 10004
     missing = {"GroupId": "@TGS#_nope", "TopicIdList": ["@TGS#_nope@TOPIC#_x"]}
     assert await code(api, "destroy_topic", missing) == 10010
+    assert await code(api, "destroy_topic", {"GroupId": "", "TopicIdList": ["x"]}) == 10015

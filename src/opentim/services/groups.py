@@ -296,7 +296,7 @@ async def change_group_owner(ctx: Ctx, req: ChangeGroupOwnerRequest) -> ChangeGr
         raise ApiError(Code.GROUP_NO_PERMISSION, "AVChatRoom groups have no owner to change")
     if not req.new_owner_account:
         raise ApiError(Code.GROUP_INVALID_PARAM, "NewOwner_Account is required")
-    outcome = await ctx.storage.groups.change_owner(
+    outcome = await ctx.storage.members.change_owner(
         ctx.sdkappid, group.group_id, req.new_owner_account, ctx.now()
     )
     if outcome is Outcome.GONE:

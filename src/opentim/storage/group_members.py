@@ -16,6 +16,7 @@ from opentim.storage.groups import (
     GroupRow,
     MemberRow,
     Outcome,
+    fetch_member,
     in_list,
     member_from,
     member_values,
@@ -207,3 +208,41 @@ class MemberStore:
         return int(total), [
             (GroupRow(*t[:split]), MemberRow(*t[split:-1]), int(t[-1])) for t in map(tuple, rows)
         ]
+
+    async def change_owner(self, sdkappid: int, group_id: str, new_owner: str, now: int) -> Outcome:
+        """Make member ``new_owner`` the owner; the previous owner, if any, becomes a Member.
+
+        REFUSED when ``new_owner`` is not a member. Under the group's row lock, so concurrent
+        transfers leave exactly one Owner.
+        """
+        async with self._db.transaction() as tx:
+            old = await tx.fetchval(LOCK_GROUP, sdkappid, group_id)
+            if old is None:
+                return Outcome.GONE
+            member = await fetch_member(tx, sdkappid, group_id, new_owner)
+            if member is None:
+                return Outcome.REFUSED
+            if old == new_owner and member.role == "Owner":
+                return Outcome.OK
+            await tx.execute(
+                "UPDATE group_members SET role = 'Member'"
+                " WHERE sdkappid = $1 AND group_id = $2 AND role = 'Owner'",
+                sdkappid,
+                group_id,
+            )
+            await tx.execute(
+                "UPDATE group_members SET role = 'Owner'"
+                " WHERE sdkappid = $1 AND group_id = $2 AND member_account = $3",
+                sdkappid,
+                group_id,
+                new_owner,
+            )
+            await tx.execute(
+                "UPDATE groups SET owner_account = $3, info_seq = info_seq + 1,"
+                " last_info_time = $4 WHERE sdkappid = $1 AND group_id = $2",
+                sdkappid,
+                group_id,
+                new_owner,
+                now,
+            )
+        return Outcome.OK

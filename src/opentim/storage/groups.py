@@ -202,6 +202,8 @@ class GroupStore:
                         sdkappid,
                         group_id,
                     )
+                for statement in GROUP_CLEANUP:
+                    await tx.execute(statement, sdkappid, group_id)
         return gone > 0
 
     async def get_member(self, sdkappid: int, group_id: str, account: str) -> MemberRow | None:
@@ -379,47 +381,17 @@ class GroupStore:
             return Outcome.REFUSED
         return Outcome.OK
 
-    async def change_owner(self, sdkappid: int, group_id: str, new_owner: str, now: int) -> Outcome:
-        """Make member ``new_owner`` the owner; the previous owner, if any, becomes a Member.
-
-        REFUSED when ``new_owner`` is not a member. Under the group's row lock, so concurrent
-        transfers leave exactly one Owner.
-        """
-        async with self._db.transaction() as tx:
-            old = await tx.fetchval(LOCK_GROUP, sdkappid, group_id)
-            if old is None:
-                return Outcome.GONE
-            member = await fetch_member(tx, sdkappid, group_id, new_owner)
-            if member is None:
-                return Outcome.REFUSED
-            if old == new_owner and member.role == "Owner":
-                return Outcome.OK
-            await tx.execute(
-                "UPDATE group_members SET role = 'Member'"
-                " WHERE sdkappid = $1 AND group_id = $2 AND role = 'Owner'",
-                sdkappid,
-                group_id,
-            )
-            await tx.execute(
-                "UPDATE group_members SET role = 'Owner'"
-                " WHERE sdkappid = $1 AND group_id = $2 AND member_account = $3",
-                sdkappid,
-                group_id,
-                new_owner,
-            )
-            await tx.execute(
-                "UPDATE groups SET owner_account = $3, info_seq = info_seq + 1,"
-                " last_info_time = $4 WHERE sdkappid = $1 AND group_id = $2",
-                sdkappid,
-                group_id,
-                new_owner,
-                now,
-            )
-        return Outcome.OK
-
 
 GROUP_TABLES: list[str] = ["group_members", "topics", "destroyed_topics", "group_messages"]
 """Tables whose rows belong to a group and go with it when it is disbanded."""
+
+GROUP_CLEANUP: list[str] = [
+    # Members' conversation state for the group: a later group with the same ID starts afresh.
+    "DELETE FROM conversations WHERE sdkappid = $1 AND type = 2 AND peer = $2",
+    "DELETE FROM contact_group_members WHERE sdkappid = $1 AND type = 2 AND peer = $2",
+    "DELETE FROM contacts WHERE sdkappid = $1 AND type = 2 AND peer = $2",
+]
+"""Other rows that name a disbanded group; each statement takes (sdkappid, group_id)."""
 
 
 async def fetch_member(tx: Tx, sdkappid: int, group_id: str, account: str) -> MemberRow | None:
