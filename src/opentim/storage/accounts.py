@@ -11,6 +11,13 @@ from opentim.storage.engine import Engine
 # Rows a deleted account leaves behind in other areas; each statement takes (sdkappid, user).
 USER_CLEANUP: list[str] = [
     "DELETE FROM group_members WHERE sdkappid = $1 AND member_account = $2",
+    # The user's own conversation list, marks and conversation groups (messages stay: the
+    # peers' history keeps them).
+    "DELETE FROM conversations WHERE sdkappid = $1 AND owner = $2",
+    "DELETE FROM contact_group_members WHERE sdkappid = $1 AND owner = $2",
+    "DELETE FROM contacts WHERE sdkappid = $1 AND owner = $2",
+    "DELETE FROM contact_groups WHERE sdkappid = $1 AND owner = $2",
+    "DELETE FROM contact_owners WHERE sdkappid = $1 AND owner = $2",
 ]
 
 
