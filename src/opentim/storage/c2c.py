@@ -139,12 +139,13 @@ _POSITION = (
     " AND msg_time = $4 AND msg_seq = $5 AND msg_random = $6"
 )
 _CONVERSATION_STATE = (
-    "SELECT read_time, cleared_upto FROM conversations"
+    "SELECT read_time, cleared_upto, read_upto FROM conversations"
     " WHERE sdkappid = $1 AND owner = $2 AND type = 1 AND peer = $3"
 )
 _COUNT_UNREAD = (
     "SELECT COUNT(*) FROM (SELECT 1 FROM c2c_messages WHERE sdkappid = $1 AND user_lo = $2"
-    " AND user_hi = $3 AND msg_time > $4 AND id > $5 AND to_account = $6 AND from_account = $7"
+    " AND user_hi = $3 AND msg_time > $4 AND id > $5 AND id > $8 AND to_account = $6"
+    " AND from_account = $7"
     " AND counts_unread = 1 AND recalled = 0 AND to_hidden = 0 LIMIT 250) AS unread"
 )
 
@@ -424,7 +425,15 @@ async def _recount_unread(tx: Tx, sdkappid: int, owner: str, peer: str) -> None:
     if owner != peer:
         count = int(
             await tx.fetchval(
-                _COUNT_UNREAD, sdkappid, lo, hi, int(state[0]), int(state[1]), owner, peer
+                _COUNT_UNREAD,
+                sdkappid,
+                lo,
+                hi,
+                int(state[0]),
+                int(state[1]),
+                owner,
+                peer,
+                int(state[2]),
             )
         )
     await tx.execute(

@@ -39,17 +39,16 @@ _GROUP_ENTRIES = (
     " WHERE m.sdkappid = $1 AND m.member_account = $2 AND g.conv_msg_seq > 0"
     " AND (c.owner IS NULL OR c.listed = 1 OR c.deleted_upto < g.conv_msg_seq)"
 )
-# recentcontact/delete of a C2C entry. $4: ClearRamble — the watermark becomes the
-# conversation's last message id, read from its pair row (no message is touched).
+# recentcontact/delete of a C2C entry: $4 the conversation's last message id, which becomes
+# the read mark (unread reset) and, with ClearRamble ($6), the cleared-up-to watermark ($5).
 _DELETE_C2C = (
-    "INSERT INTO conversations (sdkappid, owner, type, peer, listed, cleared_upto)"
-    " VALUES ($1, $2, 1, $3, 0, CASE WHEN $4 THEN COALESCE((SELECT next_id - 1 FROM c2c_pairs"
-    " WHERE sdkappid = $1 AND user_lo = $5 AND user_hi = $6), 0) ELSE 0 END)"
+    "INSERT INTO conversations (sdkappid, owner, type, peer, listed, read_upto, cleared_upto)"
+    " VALUES ($1, $2, 1, $3, 0, $4, $5)"
     " ON CONFLICT (sdkappid, owner, type, peer) DO UPDATE SET listed = 0, unread = 0,"
-    " read_time = CASE WHEN conversations.msg_time > conversations.read_time"
-    " THEN conversations.msg_time ELSE conversations.read_time END,"
-    " cleared_upto = CASE WHEN $4 THEN excluded.cleared_upto ELSE conversations.cleared_upto END"
+    " read_upto = excluded.read_upto,"
+    " cleared_upto = CASE WHEN $6 THEN excluded.cleared_upto ELSE conversations.cleared_upto END"
 )
+_LAST_ID = "SELECT next_id - 1 FROM c2c_pairs WHERE sdkappid = $1 AND user_lo = $2 AND user_hi = $3"
 # recentcontact/delete of a group entry: hidden until the group's next message; with
 # ClearRamble ($4) the user's view of the group starts after its current last seq.
 _DELETE_GROUP = (
@@ -84,16 +83,20 @@ class ConversationStore:
     ) -> None:
         """Remove one entry from the owner's list; with ``clear`` also the owner's earlier history.
 
-        One statement, O(1) whatever the history's length: the owner's row gets ``listed = 0``
-        (C2C: unread reset) and, with ``clear``, ``cleared_upto`` = the conversation's last
-        message id (C2C) or the group's last seq. Messages stored concurrently get a higher
-        id/seq than the one read, so they stay visible. The peer's list and view are untouched;
+        O(1) whatever the history's length: the owner's row gets ``listed = 0`` (C2C: read up
+        to the conversation's last message id) and, with ``clear``, ``cleared_upto`` = that id
+        (C2C) or the group's last seq. A message committed after the last id was read has a
+        higher id/seq (ids and seqs are allocated under the pair's or group's row lock), so it
+        stays visible and counts as unread. The peer's list and view are untouched;
         deleting an absent entry (or a group that does not exist) succeeds and changes nothing
         visible.
         """
         async with self._db.transaction() as tx:
             if conv_type == C2C:
                 lo, hi = (owner, peer) if owner <= peer else (peer, owner)
-                await tx.execute(_DELETE_C2C, sdkappid, owner, peer, clear, lo, hi)
+                last = int(await tx.fetchval(_LAST_ID, sdkappid, lo, hi) or 0)
+                await tx.execute(
+                    _DELETE_C2C, sdkappid, owner, peer, last, last if clear else 0, clear
+                )
             else:
                 await tx.execute(_DELETE_GROUP, sdkappid, owner, peer, clear)

@@ -39,6 +39,7 @@ CREATE INDEX c2c_messages_by_time ON c2c_messages (sdkappid, user_lo, user_hi, m
 -- C2C unread state of a conversation entry (Type 1 rows).
 ALTER TABLE conversations ADD COLUMN unread BIGINT NOT NULL DEFAULT 0;     -- capped at 250
 ALTER TABLE conversations ADD COLUMN read_time BIGINT NOT NULL DEFAULT 0;  -- read up to (s)
+ALTER TABLE conversations ADD COLUMN read_upto BIGINT NOT NULL DEFAULT 0;  -- and up to this id
 -- Rows of one group, removed when it is disbanded (its ID may be reused).
 CREATE INDEX conversations_by_peer ON conversations (sdkappid, type, peer);
 
