@@ -88,6 +88,8 @@ async def test_send_group_msg_bad_fields_are_10004(api: Client) -> None:
         {**good, "GroupAtInfo": [{"GroupAtAllFlag": 2}]},
         {**good, "GroupAtInfo": [{"GroupAtAllFlag": 0}]},
         {**good, "TopicId": "other@TOPIC#_t"},
+        {**good, "OfflinePushInfo": "push"},
+        {**good, "GroupAtInfo": ["bob"]},
     ]
     for body in cases:
         assert (await api(SEND, body))["ErrorCode"] == 10004, body
@@ -314,3 +316,19 @@ async def test_send_group_msg_body_comes_back_byte_identical(api: Client) -> Non
         f"/v4/{PULL}", params=api.query(), content=b'{"GroupId":"g","ReqMsgNumber":1}'
     )
     assert body.strip() in response.content
+
+
+async def test_send_group_msg_accepts_the_fields_it_does_not_use(api: Client) -> None:
+    await make_group(api)
+    body = {
+        "GroupId": "g",
+        "From_Account": "alice",
+        "Random": 8,
+        "MsgBody": text("x"),
+        "OfflinePushInfo": {"PushFlag": 0, "Desc": "d", "ApnsInfo": {"Sound": "s"}},
+        "ForbidCallbackControl": ["ForbidBeforeSendMsgCallback"],
+        "SendMsgControl": ["WithMuteNotifications"],
+        "SupportMessageExtension": 1,
+        "NeedReadReceipt": 1,
+    }
+    assert (await api.ok(SEND, body))["MsgSeq"] == 1

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from opentim.modules import ACCOUNTS, GROUP, OPENIM, RECENTCONTACT, Module
-from opentim.services import (
+from opentim.services import (, group_history, group_messages, group_send
     accounts,
     c2c,
     c2c_history,
@@ -101,13 +101,14 @@ COMMANDS: tuple[Command, ...] = (
             group_members.import_group_member, GROUP),
     # --- group messages ---------------------------------------------------------------------
     Command(GROUP_SVC, "send_group_msg", w_gmsg.SendGroupMsgRequest, group_send.send_group_msg,
-            GROUP, users=True, bound="from_account"),
+            GROUP, users=True, bound="from_account",
+            field_codes={"OfflinePushInfo": 10004, "GroupAtInfo": 10004}),
     Command(GROUP_SVC, "group_msg_get_simple", w_gmsg.GroupMsgGetSimpleRequest,
             group_messages.group_msg_get_simple, GROUP, users=True),
     Command(GROUP_SVC, "group_msg_recall", w_gmsg.GroupMsgRecallRequest,
-            group_messages.group_msg_recall, GROUP, users=True),
+            group_messages.group_msg_recall, GROUP, users=True, field_codes={"MsgSeqList": 10004}),
     Command(GROUP_SVC, "import_group_msg", w_gmsg.ImportGroupMsgRequest,
-            group_send.import_group_msg, GROUP),
+            group_send.import_group_msg, GROUP, field_codes={"MsgList": 10004}),
     Command(GROUP_SVC, "send_group_system_notification",
             w_gmsg.SendGroupSystemNotificationRequest,
             group_send.send_group_system_notification, GROUP),

@@ -49,13 +49,16 @@ async def load_target(
     ctx: Ctx, group_id: str, topic_id: str, account: str = "", peer: str = ""
 ) -> MsgTarget:
     """The group (and topic, account's membership, ClearRamble mark); 10010 when the group or
-    topic does not exist, 11000 when a topic is named in a group without topics."""
+    topic does not exist. A topic named in a group that is not a Community: 10007; in a
+    Community without topics: 11000 (as the topic commands answer)."""
     target = await ctx.storage.group_messages.load(ctx.sdkappid, group_id, topic_id, account, peer)
     if target is None:
         raise ApiError(Code.GROUP_NOT_FOUND)
     if topic_id:
-        if target.type != COMMUNITY or not target.support_topic:
-            raise ApiError(Code.TOPIC_NOT_ENABLED, "this group has no topics")
+        if target.type != COMMUNITY:
+            raise ApiError(Code.GROUP_NO_PERMISSION, "only Communities have topics")
+        if not target.support_topic:
+            raise ApiError(Code.TOPIC_NOT_ENABLED, "this Community has no topics")
         if not target.topic_found:
             raise ApiError(Code.GROUP_NOT_FOUND, "topic does not exist or was deleted")
     return target

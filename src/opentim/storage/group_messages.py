@@ -325,10 +325,10 @@ class GroupMessageStore:
         ``None`` entries (rejected by the caller) are skipped. A message older than the newest
         message of the group (topic) — the stored ones and those before it in this call — is
         refused (``None`` in the answer); ``dedup[i]`` applies the Random+content rule around
-        the message's own time. Afterwards every member has read everything (unread 0) and,
-        with ``update_conv``, the conversation points at the last imported message. Runs under
-        the group's row lock, so the time order holds against concurrent sends and imports.
-        None when the group (topic) no longer exists.
+        the message's own time. When a message was stored, every member has read everything
+        (unread 0) and, with ``update_conv``, the conversation points at the last imported
+        message. Runs under the group's row lock, so the time order holds against concurrent
+        sends and imports. None when the group (topic) no longer exists.
         """
         first = next((m for m in messages if m is not None), None)
         if first is None:
@@ -356,7 +356,8 @@ class GroupMessageStore:
                 results.append(Appended(next_seq, msg.msg_time))
                 next_seq += 1
                 newest = msg.msg_time
-            await self._finish_import(tx, first, next_seq, newest, update_conv)
+            if any(r is not None and not r.duplicate for r in results):
+                await self._finish_import(tx, first, next_seq, newest, update_conv)
         return results
 
     @staticmethod
@@ -397,12 +398,13 @@ class GroupMessageStore:
             return
         await tx.execute(
             "UPDATE groups SET next_msg_seq = $3,"
-            " conv_msg_seq = CASE WHEN $4 = 1 THEN $3 - 1 ELSE conv_msg_seq END,"
-            " conv_msg_time = CASE WHEN $4 = 1 THEN $5 ELSE conv_msg_time END"
+            " conv_msg_seq = CASE WHEN $4 = 1 THEN $5 ELSE conv_msg_seq END,"
+            " conv_msg_time = CASE WHEN $4 = 1 THEN $6 ELSE conv_msg_time END"
             " WHERE sdkappid = $1 AND group_id = $2",
             *key,
             next_seq,
             int(update_conv),
+            next_seq - 1,
             newest,
         )
         await tx.execute(
