@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from opentim.modules import ACCOUNTS, GROUP, OPENIM, RECENTCONTACT, Module
-from opentim.services import (, group_history, group_messages, group_send
+from opentim.services import (
     accounts,
     c2c,
     c2c_history,
