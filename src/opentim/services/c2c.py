@@ -24,7 +24,6 @@ from opentim.services.c2c_rules import (
 )
 from opentim.storage.c2c import Dedup, NewMessage
 from opentim.wire.c2c import (
-    UNSET,
     BatchSendMsgRequest,
     BatchSendMsgResponse,
     ImportMsgRequest,
@@ -33,6 +32,7 @@ from opentim.wire.c2c import (
     SendMsgRequest,
     SendMsgResponse,
 )
+from opentim.wire.common import UNSET
 
 MAX_RECIPIENTS = 500
 HISTORICAL, REAL_TIME = 2, 5

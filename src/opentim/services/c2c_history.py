@@ -20,7 +20,6 @@ from opentim.services.c2c_rules import (
 )
 from opentim.storage.c2c import Change, HistoryRow
 from opentim.wire.c2c import (
-    UNSET,
     AdminGetRoamMsgRequest,
     AdminGetRoamMsgResponse,
     AdminMsgWithdrawRequest,
@@ -29,9 +28,9 @@ from opentim.wire.c2c import (
     DeleteC2cMsgRambleResponse,
     ModifyC2cMsgRequest,
     ModifyC2cMsgResponse,
-    Raw,
     RoamMsg,
 )
+from opentim.wire.common import UNSET, Raw
 
 MAX_PAGE = 1000
 PAGE_BYTES = 13 * 1024

@@ -6,7 +6,6 @@ from opentim.context import Ctx
 from opentim.errors import ApiError, Code
 from opentim.services.c2c_rules import missing_accounts, named, require_accounts
 from opentim.wire.c2c import (
-    UNSET,
     AdminSetMsgReadRequest,
     AdminSetMsgReadResponse,
     GetC2cUnreadMsgNumRequest,
@@ -14,6 +13,7 @@ from opentim.wire.c2c import (
     PeerError,
     PeerUnread,
 )
+from opentim.wire.common import UNSET
 
 MAX_PEERS = 10
 

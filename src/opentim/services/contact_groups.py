@@ -14,8 +14,8 @@ from opentim.errors import TEXTS, ApiError, Code
 from opentim.services.conversations import owner_of, standard_mark_text
 from opentim.storage.contact_groups import Contact, GroupChange, Key, MarkChange, Refusal
 from opentim.storage.conversations import C2C, GROUP
+from opentim.wire.common import UNSET
 from opentim.wire.recentcontact import (
-    UNSET,
     ContactData,
     ContactItem,
     ContactResult,

@@ -8,14 +8,13 @@ from opentim.context import Ctx
 from opentim.errors import ApiError, Code
 from opentim.storage.contact_groups import Contact
 from opentim.storage.conversations import C2C, GROUP, Entry
+from opentim.wire.common import UNSET, UnsetType
 from opentim.wire.recentcontact import (
-    UNSET,
     DeleteRequest,
     DeleteResponse,
     GetListRequest,
     GetListResponse,
     SessionItem,
-    UnsetType,
 )
 
 PAGE_SIZE = 100

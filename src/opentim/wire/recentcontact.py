@@ -6,12 +6,13 @@ items, ``GroupId`` in ``get_list``.
 
 from __future__ import annotations
 
+from msgspec import Struct
+
 from opentim.wire.common import (
     UNSET,
     Envelope,
     EnvelopeWithDisplay,
     Request,
-    Struct,
     UnsetType,
     field,
 )
