@@ -29,7 +29,7 @@ def url(surface: str, row: Command) -> str:
     return f"/v4/{row.path}" if surface == "v4" else f"/client/v1/{row.path}"
 
 
-def _sample(t: inspect.Type) -> Any:
+def sample(t: inspect.Type) -> Any:
     """A value of type ``t`` that decodes (required parts only)."""
     if isinstance(t, inspect.StrType):
         return "x" * max(t.min_length or 1, 1)
@@ -48,15 +48,15 @@ def _sample(t: inspect.Type) -> Any:
     if isinstance(t, inspect.StructType):
         return struct_body(t)
     if isinstance(t, inspect.UnionType):
-        usable = [x for x in t.types if not isinstance(x, inspect.UnsetType | inspect.NoneType)]
-        return _sample(usable[0]) if usable else None
+        usable = [x for x in t.types if not isinstance(x, inspect.NoneType)]
+        return sample(usable[0]) if usable else None
     if isinstance(t, inspect.NoneType):
         return None
     raise TypeError(f"no sample for {t!r}")
 
 
 def struct_body(t: inspect.StructType) -> dict[str, Any]:
-    return {f.encode_name: _sample(f.type) for f in t.fields if f.required}
+    return {f.encode_name: sample(f.type) for f in t.fields if f.required}
 
 
 def minimal_body(row: Command) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from opentim.errors import ApiError, Code
 from opentim.ratelimit import make_limiter
 from opentim.settings import Settings
 from opentim.storage import Storage, StorageError
+from opentim.storage.engine import InvalidValue
 from opentim.wire.common import Failure
 
 log = logging.getLogger("opentim.http")
@@ -176,6 +177,9 @@ class Api:
             return _encoder.encode(await row.handler(ctx, request))
         except ApiError as err:
             return _failure(err.code, err.info)
+        except InvalidValue as exc:
+            assert row is not None
+            return _failure(row.module.invalid_param, f"value out of range: {exc}")
         except StorageError as exc:
             request_id = next(self._ids)
             log.error("request %d %s: storage failure: %s", request_id, api, exc)

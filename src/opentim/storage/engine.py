@@ -23,6 +23,10 @@ class StorageUnavailable(StorageError):
     """The database cannot be reached or did not answer in time."""
 
 
+class InvalidValue(StorageError):
+    """A value the database cannot hold (an integer beyond 64 bits, text with NUL): bad input."""
+
+
 class Conflict(StorageError):
     """A uniqueness rule of the schema refused the write."""
 

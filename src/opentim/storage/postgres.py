@@ -16,7 +16,7 @@ from typing import Any
 
 import asyncpg
 
-from opentim.storage.engine import Conflict, Row, StorageError, StorageUnavailable
+from opentim.storage.engine import Conflict, InvalidValue, Row, StorageError, StorageUnavailable
 
 _MIGRATION_LOCK = 0x0_7E_17  # any constant shared by every OpenTIM process
 _COMMAND_TIMEOUT = 10.0
@@ -26,6 +26,8 @@ _CONNECT_TIMEOUT = 5.0
 def _translate(exc: BaseException) -> StorageError:
     if isinstance(exc, asyncpg.UniqueViolationError):
         return Conflict(str(exc))
+    if isinstance(exc, asyncpg.DataError):  # out-of-range number, NUL in text, ...
+        return InvalidValue(str(exc))
     if isinstance(
         exc,
         asyncpg.PostgresConnectionError
@@ -127,9 +129,11 @@ class PostgresEngine:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[_Tx]:
         try:
-            async with self._pool.acquire(timeout=_CONNECT_TIMEOUT) as conn:
-                async with conn.transaction():
-                    yield _Tx(conn)
+            async with (
+                self._pool.acquire(timeout=_CONNECT_TIMEOUT) as conn,
+                conn.transaction(),
+            ):
+                yield _Tx(conn)
         except _FOREIGN as exc:
             raise _translate(exc) from exc
 

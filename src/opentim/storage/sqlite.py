@@ -21,17 +21,31 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from opentim.storage.engine import Conflict, Row, StorageError, StorageUnavailable
+from opentim.storage.engine import Conflict, InvalidValue, Row, StorageError, StorageUnavailable
 
 _PLACEHOLDER = re.compile(r"\$(\d+)")
 
 
-def _translate(exc: sqlite3.Error) -> StorageError:
+def _translate(exc: Exception) -> StorageError:
+    if isinstance(exc, OverflowError | InvalidValue):
+        return InvalidValue(str(exc))
     if isinstance(exc, sqlite3.IntegrityError):
         return Conflict(str(exc))
     if isinstance(exc, sqlite3.OperationalError):
         return StorageUnavailable(str(exc))
     return StorageError(str(exc))
+
+
+_ERRORS = (sqlite3.Error, OverflowError, InvalidValue)
+"""What a statement may raise: driver errors, and integers SQLite cannot hold (OverflowError)."""
+
+
+def _check(args: Sequence[Any]) -> Sequence[Any]:
+    """Refuse text with NUL as PostgreSQL does, so that both engines accept the same values."""
+    for arg in args:
+        if isinstance(arg, str) and "\x00" in arg:
+            raise InvalidValue("text contains NUL")
+    return args
 
 
 class _Tx:
@@ -49,27 +63,27 @@ class _Tx:
 
     async def execute(self, sql: str, *args: Any) -> int:
         try:
-            return self._conn.execute(self._q(sql), args).rowcount
-        except sqlite3.Error as exc:
+            return self._conn.execute(self._q(sql), _check(args)).rowcount
+        except _ERRORS as exc:
             raise _translate(exc) from exc
 
     async def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         try:
-            self._conn.executemany(self._q(sql), rows)
-        except sqlite3.Error as exc:
+            self._conn.executemany(self._q(sql), [_check(r) for r in rows])
+        except _ERRORS as exc:
             raise _translate(exc) from exc
 
     async def fetch(self, sql: str, *args: Any) -> list[Row]:
         try:
-            return self._conn.execute(self._q(sql), args).fetchall()
-        except sqlite3.Error as exc:
+            return self._conn.execute(self._q(sql), _check(args)).fetchall()
+        except _ERRORS as exc:
             raise _translate(exc) from exc
 
     async def fetchrow(self, sql: str, *args: Any) -> Row | None:
         try:
-            row: Row | None = self._conn.execute(self._q(sql), args).fetchone()
+            row: Row | None = self._conn.execute(self._q(sql), _check(args)).fetchone()
             return row
-        except sqlite3.Error as exc:
+        except _ERRORS as exc:
             raise _translate(exc) from exc
 
     async def fetchval(self, sql: str, *args: Any) -> Any:
