@@ -177,6 +177,35 @@ async def test_group_conversation_deleted_without_clear_ramble_keeps_history(
     assert gm.texts(await gm.pull(api, group, "bob")) == ["two", "one"]
 
 
+async def test_clear_ramble_on_a_community_topic_clears_that_members_topic_view(
+    api: Client,
+) -> None:
+    community, topic = "@TGS#_club", "@TGS#_club@TOPIC#_general"
+    await api.accounts("alice", "bob")
+    await api.ok(
+        "group_open_http_svc/create_group",
+        {
+            "Type": "Community",
+            "Name": "c",
+            "GroupId": community,
+            "SupportTopic": 1,
+            "Owner_Account": "alice",
+            "MemberList": [{"Member_Account": "bob"}],
+        },
+    )
+    await api.ok(
+        "million_group_open_http_svc/create_topic",
+        {"GroupId": community, "TopicId": topic, "TopicName": "general"},
+    )
+    for content in ("one", "two"):
+        await gm.send(api, community, "alice", content, TopicId=topic)
+    await api.ok(DELETE, {"From_Account": "bob", "Type": 2, "ToGroupid": topic, "ClearRamble": 1})
+    assert gm.texts(await gm.pull(api, community, "bob", TopicId=topic)) == []
+    assert gm.texts(await gm.pull(api, community, "alice", TopicId=topic)) == ["two", "one"]
+    await gm.send(api, community, "alice", "three", TopicId=topic)
+    assert gm.texts(await gm.pull(api, community, "bob", TopicId=topic)) == ["three"]
+
+
 async def test_a_disbanded_groups_state_does_not_pass_to_a_new_group_of_that_id(
     api: Client,
 ) -> None:

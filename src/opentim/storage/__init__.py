@@ -11,6 +11,7 @@ from opentim.storage.c2c import C2CStore
 from opentim.storage.contact_groups import ContactGroupStore
 from opentim.storage.conversations import ConversationStore
 from opentim.storage.engine import Conflict, Engine, StorageError, StorageUnavailable
+from opentim.storage.group_history import GroupHistoryStore
 from opentim.storage.group_members import MemberStore
 from opentim.storage.group_messages import GroupMessageStore
 from opentim.storage.groups import GroupStore
@@ -28,6 +29,7 @@ class Storage:
         self.conversations = ConversationStore(engine)
         self.contact_groups = ContactGroupStore(engine)
         self.group_messages = GroupMessageStore(engine)
+        self.group_history = GroupHistoryStore(engine)
         self.members = MemberStore(engine)
         self.topics = TopicStore(engine)
 

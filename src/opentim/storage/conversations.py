@@ -61,6 +61,17 @@ _DELETE_GROUP = (
     " cleared_upto = CASE WHEN $4 THEN excluded.cleared_upto ELSE conversations.cleared_upto END"
 )
 
+# A Community topic (peer ``<GroupId>@TOPIC#_...``, $5 the group) has no list entry of its
+# own; ClearRamble sets the user's mark in the topic's seq space.
+_DELETE_TOPIC = (
+    "INSERT INTO conversations (sdkappid, owner, type, peer, listed, cleared_upto)"
+    " SELECT sdkappid, $2, 2, topic_id, 0, CASE WHEN $4 THEN next_msg_seq - 1 ELSE 0 END"
+    " FROM topics WHERE sdkappid = $1 AND group_id = $5 AND topic_id = $3"
+    " ON CONFLICT (sdkappid, owner, type, peer) DO UPDATE SET listed = 0,"
+    " cleared_upto = CASE WHEN $4 THEN excluded.cleared_upto ELSE conversations.cleared_upto END"
+)
+TOPIC_MARK = "@TOPIC#_"
+
 
 class ConversationStore:
     def __init__(self, engine: Engine) -> None:
@@ -85,11 +96,11 @@ class ConversationStore:
 
         O(1) whatever the history's length: the owner's row gets ``listed = 0`` (C2C: read up
         to the conversation's last message id) and, with ``clear``, ``cleared_upto`` = that id
-        (C2C) or the group's last seq. A message committed after the last id was read has a
-        higher id/seq (ids and seqs are allocated under the pair's or group's row lock), so it
-        stays visible and counts as unread. The peer's list and view are untouched;
-        deleting an absent entry (or a group that does not exist) succeeds and changes nothing
-        visible.
+        (C2C) or the last seq of the group (or Community topic). A message committed after
+        that was read has a higher id/seq (both are allocated under the pair's or group's row
+        lock), so it stays visible and counts as unread. The peer's list and view are
+        untouched; deleting an absent entry (or a group that does not exist) succeeds and
+        changes nothing visible.
         """
         async with self._db.transaction() as tx:
             if conv_type == C2C:
@@ -98,5 +109,8 @@ class ConversationStore:
                 await tx.execute(
                     _DELETE_C2C, sdkappid, owner, peer, last, last if clear else 0, clear
                 )
+            elif TOPIC_MARK in peer:
+                group_id = peer.split(TOPIC_MARK, 1)[0]
+                await tx.execute(_DELETE_TOPIC, sdkappid, owner, peer, clear, group_id)
             else:
                 await tx.execute(_DELETE_GROUP, sdkappid, owner, peer, clear)
