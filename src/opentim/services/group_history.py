@@ -17,7 +17,7 @@ from opentim.services.group_msg_rules import (
     topic_part,
 )
 from opentim.services.group_rules import AVCHATROOM, COMMUNITY
-from opentim.storage.group_messages import ModifyOutcome
+from opentim.storage.group_history import ModifyOutcome
 from opentim.wire.group_messages import (
     UNSET,
     ClearGroupMsgRequest,
@@ -46,7 +46,7 @@ async def clear_group_msg(ctx: Ctx, req: ClearGroupMsgRequest) -> ClearGroupMsgR
     if target.type == AVCHATROOM:
         return ClearGroupMsgResponse()
     upto = None if req.msg_seq is UNSET else req.msg_seq
-    if not await ctx.storage.group_messages.clear_history(ctx.sdkappid, req.group_id, upto):
+    if not await ctx.storage.group_history.clear_history(ctx.sdkappid, req.group_id, upto):
         raise ApiError(Code.GROUP_NOT_FOUND)
     return ClearGroupMsgResponse()
 
@@ -63,7 +63,7 @@ async def delete_group_msg_by_sender(
         raise ApiError(INVALID, "Sender_Account is required")
     target = await load_target(ctx, req.group_id, topic)
     if target.type != AVCHATROOM:
-        await ctx.storage.group_messages.recall_by_sender(
+        await ctx.storage.group_history.recall_by_sender(
             ctx.sdkappid, req.group_id, topic, req.sender_account
         )
     return DeleteGroupMsgBySenderResponse()
@@ -92,7 +92,7 @@ async def modify_group_msg(ctx: Ctx, req: ModifyGroupMsgRequest) -> ModifyGroupM
     target = await load_target(ctx, req.group_id, topic)
     if target.type == AVCHATROOM:
         raise ApiError(Code.GROUP_NO_PERMISSION, "AVChatRoom stores no messages to modify")
-    outcome = await ctx.storage.group_messages.modify(
+    outcome = await ctx.storage.group_history.modify(
         ctx.sdkappid, req.group_id, topic, req.msg_seq, body, custom
     )
     if outcome is ModifyOutcome.MISSING:

@@ -25,12 +25,8 @@ from opentim.services.group_msg_rules import (
     topic_part,
 )
 from opentim.services.group_rules import AVCHATROOM, MEETING
-from opentim.storage.group_messages import (
-    GroupMessageStore,
-    MsgTarget,
-    RecallOutcome,
-    StoredMsg,
-)
+from opentim.storage.group_history import RecallOutcome
+from opentim.storage.group_messages import GroupMessageStore, MsgTarget, StoredMsg
 from opentim.wire.common import Raw
 from opentim.wire.group_messages import (
     UNSET,
@@ -212,7 +208,7 @@ async def group_msg_recall(ctx: Ctx, req: GroupMsgRecallRequest) -> GroupMsgReca
     if target.type == AVCHATROOM:
         codes = {s: 0 if 0 < s < target.next_msg_seq else Code.GROUP_MSG_NOT_FOUND for s in seqs}
     else:
-        outcome = await ctx.storage.group_messages.recall(
+        outcome = await ctx.storage.group_history.recall(
             ctx.sdkappid, req.group_id, topic, [s for s in seqs if s > 0], only_sender
         )
         codes = {s: _RECALL_CODES[outcome.get(s, RecallOutcome.MISSING)] for s in seqs}

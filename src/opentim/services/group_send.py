@@ -282,7 +282,7 @@ async def set_unread_msg_num(ctx: Ctx, req: SetUnreadMsgNumRequest) -> SetUnread
         return SetUnreadMsgNumResponse()
     if target.member is None:
         raise ApiError(Code.GROUP_NO_PERMISSION, f"{req.member_account!r} is not a member")
-    if not await ctx.storage.group_messages.set_unread(
+    if not await ctx.storage.group_history.set_unread(
         ctx.sdkappid, req.group_id, req.member_account, req.unread_msg_num
     ):
         raise ApiError(Code.GROUP_NO_PERMISSION, f"{req.member_account!r} is not a member")

@@ -1,0 +1,204 @@
+"""The marks of group history management: recall, the clear watermark, the by-sender recall,
+in-place modification, and members' read seqs.
+
+Marks and watermarks, never deletes (DESIGN.md "State model"): each operation costs the same
+however long the history is — clear O(1), recall O(number of seqs), by-sender O(1,000) at
+most, modify O(1). Lock order as in ``group_messages``: groups row, topics row, then messages
+and members.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+
+from opentim.storage.engine import Engine
+
+BY_SENDER_WINDOW = 1000
+"""delete_group_msg_by_sender looks at the last this-many seqs of the group (or topic)."""
+
+
+class RecallOutcome(enum.Enum):
+    RECALLED = "recalled"
+    ALREADY = "already recalled"
+    MISSING = "missing"
+    NOT_SENDER = "not the sender"
+
+
+class ModifyOutcome(enum.Enum):
+    MODIFIED = "modified"
+    MISSING = "missing"
+    RECALLED = "recalled"
+
+
+class GroupHistoryStore:
+    def __init__(self, engine: Engine) -> None:
+        self._db = engine
+
+    async def recall(
+        self,
+        sdkappid: int,
+        group_id: str,
+        topic_id: str,
+        seqs: Sequence[int],
+        only_sender: str | None = None,
+    ) -> dict[int, RecallOutcome]:
+        """Set the recall mark on the listed messages; one transaction, O(len(seqs)).
+
+        With ``only_sender`` a message of someone else is left alone (``NOT_SENDER``).
+        Recalling a recalled message is reported ``ALREADY``; the mark is never removed.
+        """
+        wanted = sorted({s for s in seqs})
+        outcome: dict[int, RecallOutcome] = {}
+        if not wanted:
+            return outcome
+        marks = ", ".join(f"${i + 4}" for i in range(len(wanted)))
+        where = f"sdkappid = $1 AND group_id = $2 AND topic_id = $3 AND seq IN ({marks})"
+        async with self._db.transaction() as tx:
+            rows = await tx.fetch(
+                f"SELECT seq, from_account, recalled FROM group_messages WHERE {where}",
+                sdkappid,
+                group_id,
+                topic_id,
+                *wanted,
+            )
+            found = {int(r[0]): r for r in rows}
+            to_mark: list[int] = []
+            for seq in wanted:
+                row = found.get(seq)
+                if row is None:
+                    outcome[seq] = RecallOutcome.MISSING
+                elif row[2]:
+                    outcome[seq] = RecallOutcome.ALREADY
+                elif only_sender is not None and row[1] != only_sender:
+                    outcome[seq] = RecallOutcome.NOT_SENDER
+                else:
+                    outcome[seq] = RecallOutcome.RECALLED
+                    to_mark.append(seq)
+            for seq in to_mark:
+                await tx.execute(
+                    "UPDATE group_messages SET recalled = 1"
+                    " WHERE sdkappid = $1 AND group_id = $2 AND topic_id = $3 AND seq = $4",
+                    sdkappid,
+                    group_id,
+                    topic_id,
+                    seq,
+                )
+        return outcome
+
+    async def clear_history(self, sdkappid: int, group_id: str, upto: int | None) -> bool:
+        """clear_group_msg: raise the group's clear watermark to ``upto`` (inclusive; None =
+        every message so far). O(1): one row, whatever the history's length.
+
+        The watermark never passes the last assigned seq (messages sent later stay visible)
+        and never goes down (clearing is idempotent). The seq counter is untouched.
+        False when the group does not exist.
+        """
+        bound = (1 << 62) if upto is None else upto
+        changed = await self._execute_one(
+            "UPDATE groups SET cleared_upto_seq = CASE"
+            " WHEN (CASE WHEN $3 < next_msg_seq THEN $3 ELSE next_msg_seq - 1 END)"
+            "      > cleared_upto_seq"
+            " THEN (CASE WHEN $3 < next_msg_seq THEN $3 ELSE next_msg_seq - 1 END)"
+            " ELSE cleared_upto_seq END"
+            " WHERE sdkappid = $1 AND group_id = $2",
+            sdkappid,
+            group_id,
+            bound,
+        )
+        return changed > 0
+
+    async def recall_by_sender(
+        self, sdkappid: int, group_id: str, topic_id: str, sender: str
+    ) -> int:
+        """delete_group_msg_by_sender: set the recall mark on ``sender``'s messages among the
+        last ``BY_SENDER_WINDOW`` seqs of the group (or topic) — ``[next-1000, next-1]``.
+
+        One transaction touching at most 1,000 rows; a message sent concurrently may fall just
+        outside the window. Returns how many messages were newly marked.
+        """
+        async with self._db.transaction() as tx:
+            if topic_id:
+                next_seq = await tx.fetchval(
+                    "SELECT next_msg_seq FROM topics"
+                    " WHERE sdkappid = $1 AND group_id = $2 AND topic_id = $3",
+                    sdkappid,
+                    group_id,
+                    topic_id,
+                )
+            else:
+                next_seq = await tx.fetchval(
+                    "SELECT next_msg_seq FROM groups WHERE sdkappid = $1 AND group_id = $2",
+                    sdkappid,
+                    group_id,
+                )
+            if next_seq is None:
+                return 0
+            return await tx.execute(
+                "UPDATE group_messages SET recalled = 1"
+                " WHERE sdkappid = $1 AND group_id = $2 AND topic_id = $3"
+                " AND seq >= $4 AND seq <= $5 AND from_account = $6 AND recalled = 0",
+                sdkappid,
+                group_id,
+                topic_id,
+                int(next_seq) - BY_SENDER_WINDOW,
+                int(next_seq) - 1,
+                sender,
+            )
+
+    async def modify(
+        self,
+        sdkappid: int,
+        group_id: str,
+        topic_id: str,
+        seq: int,
+        body: str | None,
+        cloud_custom_data: str | None,
+    ) -> ModifyOutcome:
+        """modify_group_msg: overwrite the body and/or CloudCustomData (None = keep) of a stored,
+        not recalled message, in place; the old content is gone. Seq, sender, time, random and
+        priority stay. One statement; nothing changes unless the outcome is ``MODIFIED``."""
+        async with self._db.transaction() as tx:
+            changed = await tx.execute(
+                "UPDATE group_messages SET body = COALESCE($5, body),"
+                " cloud_custom_data = COALESCE($6, cloud_custom_data)"
+                " WHERE sdkappid = $1 AND group_id = $2 AND topic_id = $3 AND seq = $4"
+                " AND recalled = 0",
+                sdkappid,
+                group_id,
+                topic_id,
+                seq,
+                body,
+                cloud_custom_data,
+            )
+            if changed:
+                return ModifyOutcome.MODIFIED
+            recalled = await tx.fetchval(
+                "SELECT recalled FROM group_messages"
+                " WHERE sdkappid = $1 AND group_id = $2 AND topic_id = $3 AND seq = $4",
+                sdkappid,
+                group_id,
+                topic_id,
+                seq,
+            )
+        return ModifyOutcome.MISSING if recalled is None else ModifyOutcome.RECALLED
+
+    async def set_unread(self, sdkappid: int, group_id: str, account: str, unread: int) -> bool:
+        """Set the member's read seq so that ``next_msg_seq - 1 - msg_seq == unread``, clamped
+        to the messages there are (read seq never below 0). One statement. False when
+        ``account`` is not a member."""
+        changed = await self._execute_one(
+            "UPDATE group_members SET msg_seq = ("
+            " SELECT CASE WHEN g.next_msg_seq - 1 - $4 < 0 THEN 0 ELSE g.next_msg_seq - 1 - $4 END"
+            " FROM groups g WHERE g.sdkappid = $1 AND g.group_id = $2)"
+            " WHERE sdkappid = $1 AND group_id = $2 AND member_account = $3",
+            sdkappid,
+            group_id,
+            account,
+            unread,
+        )
+        return changed > 0
+
+    async def _execute_one(self, sql: str, *args: object) -> int:
+        async with self._db.transaction() as tx:
+            return await tx.execute(sql, *args)
