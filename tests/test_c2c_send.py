@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
@@ -360,3 +361,20 @@ async def test_importmsg_failure_codes(api: Client, change: dict[str, Any], code
     data = await api(IMPORT, {k: v for k, v in body.items() if v is not None})
     assert data["ErrorCode"] == code, data
     assert await history(api, "u2", "u1") == []
+
+
+async def test_concurrent_identical_sends_store_one_message(api: Client) -> None:
+    await api.accounts("alice", "bob")
+    answers = await asyncio.gather(*(api.ok(SEND, base(MsgSeq=77)) for _ in range(8)))
+    assert len({a["MsgKey"] for a in answers}) == 1
+    assert await history(api, "bob", "alice") == ["hi"]
+    assert await unread(api, "bob", "alice") == 1
+
+
+async def test_concurrent_sends_both_ways_keep_every_message(api: Client) -> None:
+    await api.accounts("alice", "bob")
+    sends = [send(api, "alice", "bob", f"a{i}") for i in range(10)]
+    sends += [send(api, "bob", "alice", f"b{i}") for i in range(10)]
+    await asyncio.gather(*sends)
+    assert len(await history(api, "alice", "bob")) == 20
+    assert await unread(api, "alice", "bob") == 10 and await unread(api, "bob", "alice") == 10

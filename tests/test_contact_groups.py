@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -379,3 +380,13 @@ async def test_a_disbanded_groups_marks_go_with_it(api: Client) -> None:
     await api.ok("group_open_http_svc/destroy_group", {"GroupId": group})
     found = await contacts(api)
     assert found["items"] == {} and found["groups"] == [{"GroupName": "w", "GroupId": 1}]
+
+
+async def test_concurrent_creates_never_pass_20_groups(api: Client) -> None:
+    await api.accounts("me")
+    bodies = [
+        {"From_Account": "me", "GroupContactItem": [{"GroupName": f"g{i}"}]} for i in range(25)
+    ]
+    answers = await asyncio.gather(*(api(CREATE, b) for b in bodies))
+    assert sorted(a["ErrorCode"] for a in answers) == [0] * 20 + [51010] * 5
+    assert len((await contacts(api))["groups"]) == 20
