@@ -7,6 +7,8 @@ overwrites one message in place.
 
 from __future__ import annotations
 
+from msgspec import UNSET
+
 from opentim.context import Ctx
 from opentim.errors import ApiError, Code
 from opentim.services.group_msg_rules import (
@@ -19,7 +21,6 @@ from opentim.services.group_msg_rules import (
 from opentim.services.group_rules import AVCHATROOM, COMMUNITY
 from opentim.storage.group_history import ModifyOutcome
 from opentim.wire.group_messages import (
-    UNSET,
     ClearGroupMsgRequest,
     ClearGroupMsgResponse,
     DeleteGroupMsgBySenderRequest,

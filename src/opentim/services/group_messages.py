@@ -9,11 +9,12 @@ as placeholders.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from dataclasses import dataclass
 
 import msgspec
+from msgspec import UNSET
 
 from opentim.context import Ctx
 from opentim.errors import ApiError, Code
@@ -29,7 +30,6 @@ from opentim.storage.group_history import RecallOutcome
 from opentim.storage.group_messages import GroupMessageStore, MsgTarget, StoredMsg
 from opentim.wire.common import Raw
 from opentim.wire.group_messages import (
-    UNSET,
     GroupMsgGetSimpleRequest,
     GroupMsgGetSimpleResponse,
     GroupMsgRecallRequest,
@@ -74,7 +74,7 @@ def member_view(target: MsgTarget, topic: str, viewer: str) -> View:
 
 async def _walk(
     store: GroupMessageStore, ctx: Ctx, group_id: str, topic: str, top: int, low: int
-) -> AsyncIterator[tuple[int, StoredMsg | None]]:
+) -> AsyncGenerator[tuple[int, StoredMsg | None], None]:
     """Every seq from ``top`` down to ``low`` with its stored message (None for a hole), read
     in growing batches so that long runs of hidden messages cost few reads."""
     cursor, batch = top, FIRST_BATCH

@@ -6,6 +6,7 @@ from __future__ import annotations
 import secrets
 
 import msgspec
+from msgspec import UNSET
 
 from opentim.context import Ctx
 from opentim.errors import ApiError, Code
@@ -23,7 +24,6 @@ from opentim.services.group_msg_rules import (
 from opentim.services.group_rules import AVCHATROOM, COMMUNITY, MEETING
 from opentim.storage.group_messages import MsgTarget, NewMessage
 from opentim.wire.group_messages import (
-    UNSET,
     ImportGroupMsgRequest,
     ImportGroupMsgResponse,
     ImportMsgItem,

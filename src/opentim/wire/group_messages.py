@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from opentim.wire.common import UNSET, Envelope, Raw, Request, Struct, UnsetType, field
+from msgspec import Struct
+
+from opentim.wire.common import UNSET, Envelope, Raw, Request, UnsetType, field
 
 # --- send_group_msg ----------------------------------------------------------------------------
 
