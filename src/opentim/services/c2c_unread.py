@@ -42,7 +42,7 @@ async def admin_set_msg_read(ctx: Ctx, req: AdminSetMsgReadRequest) -> AdminSetM
         Report_Account=(reader, Code.IM_FROM_ACCOUNT),
         Peer_Account=(peer, Code.IM_TO_ACCOUNT),
     )
-    await ctx.storage.c2c.set_read(ctx.sdkappid, reader, peer, read_time)
+    await ctx.storage.conversations.set_read(ctx.sdkappid, reader, peer, read_time)
     return AdminSetMsgReadResponse()
 
 
@@ -58,11 +58,11 @@ async def get_c2c_unread_msg_num(
         raise ApiError(Code.IM_JSON_PARSE, f"Peer_Account names more than {MAX_PEERS} peers")
     await require_accounts(ctx, To_Account=(user, Code.IM_TO_ACCOUNT))
     if req.peer_account is UNSET:
-        total = await ctx.storage.c2c.unread_total(ctx.sdkappid, user)
+        total = await ctx.storage.conversations.unread_total(ctx.sdkappid, user)
         return GetC2cUnreadMsgNumResponse(all_c2c_unread_msg_num=total)
     missing = await missing_accounts(ctx, req.peer_account)
     peers = [p for p in dict.fromkeys(req.peer_account) if p not in missing]
-    counts = await ctx.storage.c2c.unread_by_peer(ctx.sdkappid, user, peers)
+    counts = await ctx.storage.conversations.unread_by_peer(ctx.sdkappid, user, peers)
     response = GetC2cUnreadMsgNumResponse(
         c2c_unread_msg_num_list=[
             PeerUnread(peer_account=p, c2c_unread_msg_num=counts[p]) for p in peers

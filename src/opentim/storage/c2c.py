@@ -17,8 +17,6 @@ from opentim.storage.engine import Engine, Tx
 
 UNREAD_CAP = 250
 """Unread messages counted per conversation; later ones are stored but not counted."""
-UNREAD_CONVERSATIONS = 100
-"""Conversations whose unread messages count toward a user's total."""
 
 MsgKey = tuple[int, int, int]
 """(MsgSeq, MsgRandom, MsgTime): the parts of ``"<MsgSeq>_<MsgRandom>_<MsgTime>"``."""
@@ -236,7 +234,7 @@ class C2CStore:
                     hi,
                     message_id,
                 )
-            await _recount_unread(tx, sdkappid, recipient, sender)
+            await recount_unread(tx, sdkappid, recipient, sender)
         return Change.OK
 
     async def modify(
@@ -294,56 +292,7 @@ class C2CStore:
                         random,
                         operator,
                     )
-            await _recount_unread(tx, sdkappid, operator, peer)
-
-    async def set_read(self, sdkappid: int, reader: str, peer: str, read_time: int) -> None:
-        """Messages from ``peer`` at or before ``read_time`` are read by ``reader``.
-
-        The read time only moves forward; the unread count is recomputed in the same
-        transaction. Creates no visible conversation entry.
-        """
-        async with self._db.transaction() as tx:
-            await tx.execute(
-                "INSERT INTO conversations (sdkappid, owner, type, peer, listed, read_time)"
-                " VALUES ($1, $2, 1, $3, 0, $4)"
-                " ON CONFLICT (sdkappid, owner, type, peer) DO UPDATE SET read_time ="
-                " CASE WHEN excluded.read_time > conversations.read_time"
-                " THEN excluded.read_time ELSE conversations.read_time END",
-                sdkappid,
-                reader,
-                peer,
-                read_time,
-            )
-            await _recount_unread(tx, sdkappid, reader, peer)
-
-    async def unread_total(self, sdkappid: int, user: str) -> int:
-        """Unread C2C messages over the user's ``UNREAD_CONVERSATIONS`` latest conversations."""
-        async with self._db.reader() as tx:
-            rows = await tx.fetch(
-                "SELECT unread FROM conversations WHERE sdkappid = $1 AND owner = $2"
-                " AND type = 1 AND unread > 0 ORDER BY msg_time DESC LIMIT $3",
-                sdkappid,
-                user,
-                UNREAD_CONVERSATIONS,
-            )
-        return sum(int(r[0]) for r in rows)
-
-    async def unread_by_peer(
-        self, sdkappid: int, user: str, peers: Sequence[str]
-    ) -> dict[str, int]:
-        """Unread messages per peer (0 where there is no conversation)."""
-        counts: dict[str, int] = {}
-        async with self._db.reader() as tx:
-            for peer in dict.fromkeys(peers):
-                value = await tx.fetchval(
-                    "SELECT unread FROM conversations WHERE sdkappid = $1 AND owner = $2"
-                    " AND type = 1 AND peer = $3",
-                    sdkappid,
-                    user,
-                    peer,
-                )
-                counts[peer] = int(value or 0)
-        return counts
+            await recount_unread(tx, sdkappid, operator, peer)
 
 
 async def _append_one(
@@ -415,8 +364,11 @@ async def _entry(
     )
 
 
-async def _recount_unread(tx: Tx, sdkappid: int, owner: str, peer: str) -> None:
-    """Recompute ``owner``'s unread count for ``peer`` (at most ``UNREAD_CAP`` rows read)."""
+async def recount_unread(tx: Tx, sdkappid: int, owner: str, peer: str) -> None:
+    """Recompute ``owner``'s unread count for ``peer`` (at most ``UNREAD_CAP`` rows read).
+
+    Call inside the transaction that changed what counts (read marks, recalls, hiding).
+    """
     state = await tx.fetchrow(_CONVERSATION_STATE, sdkappid, owner, peer)
     if state is None:
         return

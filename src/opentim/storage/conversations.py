@@ -1,4 +1,4 @@
-"""Each user's conversation list (recent contacts).
+"""Each user's conversation list (recent contacts) and its C2C read state.
 
 Type 1 (C2C) entries are rows of ``conversations`` written by C2C sends (``storage.c2c``).
 Type 2 (group) entries are derived: the groups the user belongs to that have a message which
@@ -9,12 +9,16 @@ no per-member work, and a newer group message brings a deleted entry back by its
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from opentim.storage.c2c import recount_unread
 from opentim.storage.engine import Engine
 
 C2C = 1
 GROUP = 2
+UNREAD_CONVERSATIONS = 100
+"""Conversations whose unread messages count toward a user's total."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,3 +118,52 @@ class ConversationStore:
                 await tx.execute(_DELETE_TOPIC, sdkappid, owner, peer, clear, group_id)
             else:
                 await tx.execute(_DELETE_GROUP, sdkappid, owner, peer, clear)
+
+    async def set_read(self, sdkappid: int, reader: str, peer: str, read_time: int) -> None:
+        """Messages from ``peer`` at or before ``read_time`` are read by ``reader``.
+
+        The read time only moves forward; the unread count is recomputed in the same
+        transaction. Creates no visible conversation entry.
+        """
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO conversations (sdkappid, owner, type, peer, listed, read_time)"
+                " VALUES ($1, $2, 1, $3, 0, $4)"
+                " ON CONFLICT (sdkappid, owner, type, peer) DO UPDATE SET read_time ="
+                " CASE WHEN excluded.read_time > conversations.read_time"
+                " THEN excluded.read_time ELSE conversations.read_time END",
+                sdkappid,
+                reader,
+                peer,
+                read_time,
+            )
+            await recount_unread(tx, sdkappid, reader, peer)
+
+    async def unread_total(self, sdkappid: int, user: str) -> int:
+        """Unread C2C messages over the user's ``UNREAD_CONVERSATIONS`` latest conversations."""
+        async with self._db.reader() as tx:
+            rows = await tx.fetch(
+                "SELECT unread FROM conversations WHERE sdkappid = $1 AND owner = $2"
+                " AND type = 1 AND unread > 0 ORDER BY msg_time DESC LIMIT $3",
+                sdkappid,
+                user,
+                UNREAD_CONVERSATIONS,
+            )
+        return sum(int(r[0]) for r in rows)
+
+    async def unread_by_peer(
+        self, sdkappid: int, user: str, peers: Sequence[str]
+    ) -> dict[str, int]:
+        """Unread messages per peer (0 where there is no conversation)."""
+        counts: dict[str, int] = {}
+        async with self._db.reader() as tx:
+            for peer in dict.fromkeys(peers):
+                value = await tx.fetchval(
+                    "SELECT unread FROM conversations WHERE sdkappid = $1 AND owner = $2"
+                    " AND type = 1 AND peer = $3",
+                    sdkappid,
+                    user,
+                    peer,
+                )
+                counts[peer] = int(value or 0)
+        return counts
