@@ -80,7 +80,7 @@ _FIND_DUPLICATE = """
 SELECT seq, msg_time FROM group_messages
 WHERE sdkappid = $1 AND group_id = $2 AND topic_id = $3 AND random = $4 AND digest = $5
   AND msg_time >= $6 AND msg_time <= $7
-ORDER BY seq LIMIT 1
+LIMIT 1
 """
 
 _SENDER_SENT = """
