@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 import group_msg_helpers as gm
-from c2c_helpers import CREATE, DEL_GROUP, GET_GROUPS, MARK, SEARCH, UPDATE
+from c2c_helpers import CREATE, DEL_GROUP, GET_GROUPS, MARK, SEARCH, UPDATE, entries, send
 from conftest import Client
 from opentim.storage import Storage
 from probe import snapshot
@@ -115,7 +115,9 @@ async def test_del_contact_group_removes_its_id_from_every_entry(api: Client) ->
     await create(api, "gone", C1, C2, p3)
     await create(api, "kept", C2)
     await mark(api, "me", {"OptType": 2, "ContactItem": C1, "CustomMark": "vip"})
+    await send(api, "p1", "me", "hello")
     data = await api.ok(DEL_GROUP, {"From_Account": "me", "GroupName": ["gone"]})
+    assert await entries(api, "me") == [(1, "p1")]  # the conversation itself stays
     assert data["GroupItem"] == [{"GroupName": "gone", "GroupId": 1}]
     assert "ErrorDisplay" not in data
     found = await contacts(api)
@@ -243,7 +245,7 @@ async def test_mark_contact_sets_and_clears_standard_and_custom_marks(api: Clien
     await mark(api, "me", {"OptType": 1, "ContactItem": C1, "ClearMark": [1], "SetMark": [64]})
     entry = (await contacts(api))["items"]["p1"]
     assert entry["StandardMark"] == "1" + "0" * 57 + "100110" and entry["CustomMark"] == "abcd"
-    await mark(api, "me", {"OptType": 2, "ContactItem": C1, "CustomMark": ""})
+    await mark(api, "me", {"OptType": 2, "ContactItem": C1})  # no CustomMark: cleared
     await mark(api, "me", {"OptType": 1, "ContactItem": C1, "ClearMark": [2, 3, 6, 64]})
     assert (await contacts(api))["items"] == {}  # nothing left: the entry stops counting
 
