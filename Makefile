@@ -18,6 +18,11 @@ test: $(BIN)/opentim
 	$(BIN)/ruff check src tests
 	$(BIN)/python -m pytest $(ARGS)
 
+# Benchmarks (not part of the tests): `make bench`, `make bench ARGS=--quick`; see bench/RESULTS.md.
+# wrk gives the reference numbers (`apt-get install wrk`); without it a Python generator is used.
+bench: $(BIN)/opentim
+	$(BIN)/python bench/run.py $(ARGS)
+
 lint: $(BIN)/opentim
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests

@@ -1,0 +1,54 @@
+"""OpenTIM in several processes sharing one port (uvicorn's worker mode), for the scaling run.
+
+One process is started with the real ``opentim serve``; this launcher is only for
+``--workers`` > 1, where each worker builds the same app from the same ``OPENTIM_*``
+environment that ``opentim serve`` reads.
+
+    python bench/server.py --workers 2 --port 9200 --database postgresql://...
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from opentim import settings as settings_mod
+from opentim.app import Application, create_app
+
+
+def app() -> Application:
+    """uvicorn's factory: called once in every worker process."""
+    settings = settings_mod.load(os.environ, database_url=os.environ["BENCH_DATABASE"])
+    return create_app(settings)
+
+
+def main(argv: list[str] | None = None) -> int:
+    import uvicorn
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--database", required=True)
+    args = parser.parse_args(argv)
+    os.environ["BENCH_DATABASE"] = args.database
+    uvicorn.run(
+        "server:app",
+        factory=True,
+        app_dir=str(Path(__file__).parent),
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        loop="uvloop",
+        http="httptools",
+        lifespan="on",
+        access_log=False,
+        log_level="warning",
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
