@@ -126,6 +126,16 @@ async def test_import_group_msg_resets_every_members_unread(api: Client, storage
     assert (state["next"], state["last_msg_time"], state["conv_seq"]) == (4, created + 3, 0)
 
 
+async def test_import_group_msg_storing_nothing_leaves_unread_alone(
+    api: Client, storage: Storage
+) -> None:
+    created = await old_group(api, storage)
+    await send(api, "g", "alice", "unread by bob")
+    data = await api.ok(IMPORT, {"GroupId": "g", "MsgList": [item("alice", created + 1, "old")]})
+    assert data["ImportMsgResult"][0]["Result"] == 10004  # older than the live message
+    assert (await member_state(storage, api, "g", "bob"))["msg_seq"] == 0
+
+
 async def test_import_group_msg_recent_contact_flag_moves_the_conversation(
     api: Client, storage: Storage
 ) -> None:
