@@ -155,9 +155,22 @@ async def group_msg_get_simple(
     top = target.next_msg_seq - 1
     if req.req_msg_seq is not UNSET and req.req_msg_seq != 0:
         top = min(top, req.req_msg_seq)
+    items, more = await _page(ctx, req, topic, top, view)
+    finished = 1
+    if more:
+        finished = 2 if all(i.is_place_msg == PLACEHOLDER for i in items) else 0
+    return GroupMsgGetSimpleResponse(
+        group_id=req.group_id, is_finished=finished, rsp_msg_list=items
+    )
+
+
+async def _page(
+    ctx: Ctx, req: GroupMsgGetSimpleRequest, topic: str, top: int, view: View
+) -> tuple[list[RspMsgItem], bool]:
+    """The visible items from ``top`` down, at most 20; and whether more remain, looked for
+    only when more than 20 were asked (that is what ``IsFinished`` 0 and 2 report)."""
     wanted = min(req.req_msg_number, PAGE_LIMIT)
     items: list[RspMsgItem] = []
-    more = False
     walk = _walk(ctx.storage.group_messages, ctx, req.group_id, topic, top, view.low)
     async with aclosing(walk) as seqs:
         async for seq, row in seqs:
@@ -165,17 +178,11 @@ async def group_msg_get_simple(
             if item is None:
                 continue
             if len(items) == wanted:
-                more = True
-                break
+                return items, True
             items.append(item)
             if len(items) == wanted and req.req_msg_number <= PAGE_LIMIT:
                 break
-    finished = 1
-    if more:
-        finished = 2 if all(i.is_place_msg == PLACEHOLDER for i in items) else 0
-    return GroupMsgGetSimpleResponse(
-        group_id=req.group_id, is_finished=finished, rsp_msg_list=items
-    )
+    return items, False
 
 
 _RECALL_CODES = {

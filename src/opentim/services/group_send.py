@@ -130,6 +130,29 @@ async def send_group_msg(ctx: Ctx, req: SendGroupMsgRequest) -> SendGroupMsgResp
     check_group_id(req.group_id)
     topic = topic_part(req.group_id, req.topic_id, INVALID)
     sender = req.from_account if req.from_account not in (UNSET, "") else ctx.identifier
+    msg = _message(ctx, req, sender, topic)
+    _check_options(req)
+    target = await load_target(ctx, req.group_id, topic, sender)
+    _check_group_type(target, req, topic)
+    await _check_sender(ctx, target, sender, topic)
+    msg.msg_time = ctx.now()
+    if req.online_only_flag:
+        return SendGroupMsgResponse(msg_time=msg.msg_time, msg_seq=0)
+    appended = await ctx.storage.group_messages.append(
+        msg,
+        store=target.type != AVCHATROOM,
+        update_conv=not topic
+        and msg.to_accounts is None
+        and NO_LAST_MSG not in req.send_msg_control,
+        sender_is_member=target.member is not None,
+    )
+    if appended is None:
+        raise ApiError(Code.GROUP_NOT_FOUND)
+    return SendGroupMsgResponse(msg_time=appended.msg_time, msg_seq=appended.seq)
+
+
+def _message(ctx: Ctx, req: SendGroupMsgRequest, sender: str, topic: str) -> NewMessage:
+    """The message a send describes, its content checked (``msg_time`` is set when sent)."""
     if req.msg_body is UNSET:
         raise ApiError(INVALID, "MsgBody is required")
     body = body_text(req.msg_body, INVALID)
@@ -140,22 +163,14 @@ async def send_group_msg(ctx: Ctx, req: SendGroupMsgRequest) -> SendGroupMsgResp
         if req.msg_priority not in PRIORITIES:
             raise ApiError(INVALID, "MsgPriority must be High, Normal or Low")
         priority = PRIORITIES[req.msg_priority]
-    random = _random(req.random)
     targets = _targets(req)
-    _check_options(req)
-    target = await load_target(ctx, req.group_id, topic, sender)
-    _check_group_type(target, req, topic)
-    await _check_sender(ctx, target, sender, topic)
-    now = ctx.now()
-    if req.online_only_flag:
-        return SendGroupMsgResponse(msg_time=now, msg_seq=0)
-    msg = NewMessage(
+    return NewMessage(
         sdkappid=ctx.sdkappid,
         group_id=req.group_id,
         topic_id=topic,
         from_account=sender,
-        random=random,
-        msg_time=now,
+        random=_random(req.random),
+        msg_time=0,
         priority=priority,
         body=body,
         cloud_custom_data=req.cloud_custom_data,
@@ -163,15 +178,6 @@ async def send_group_msg(ctx: Ctx, req: SendGroupMsgRequest) -> SendGroupMsgResp
         to_accounts=targets,
         no_unread=int(NO_UNREAD in req.send_msg_control or targets is not None),
     )
-    appended = await ctx.storage.group_messages.append(
-        msg,
-        store=target.type != AVCHATROOM,
-        update_conv=not topic and targets is None and NO_LAST_MSG not in req.send_msg_control,
-        sender_is_member=target.member is not None,
-    )
-    if appended is None:
-        raise ApiError(Code.GROUP_NOT_FOUND)
-    return SendGroupMsgResponse(msg_time=appended.msg_time, msg_seq=appended.seq)
 
 
 def _import_item(
