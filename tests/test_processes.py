@@ -314,6 +314,13 @@ async def test_two_processes_share_seqs_dedup_and_conversations(
         assert lists[0] == lists[1]
         assert [i.get("To_Account") for i in lists[0] if i["Type"] == 1] == [peer]
         assert [i.get("GroupId") for i in lists[0] if i["Type"] == 2] == [group_id]
+
+    # A kick handled by one process holds in the other within a second.
+    await rb.ok("recentcontact/get_list", {}, user="p3")  # B verifies and caches the UserSig
+    await ra.ok("im_open_login_svc/kick", {"UserID": "p3"})
+    await asyncio.sleep(1.2)
+    kicked = await rb("recentcontact/get_list", {}, user="p3")
+    assert kicked["ErrorCode"] == 70001, kicked
     await ra.close()
     await rb.close()
 
