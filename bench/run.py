@@ -50,7 +50,7 @@ class Context:
     main_generator: str = ""
     rows: list[dict[str, Any]] = field(default_factory=list)
     servers: list[dict[str, Any]] = field(default_factory=list)
-    baselines: dict[str, float] = field(default_factory=dict)
+    b_runs: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     runs: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -211,7 +211,7 @@ def baseline(ctx: Context, processes: int, answer: int = BASELINE_ANSWER, key: s
         }
     )
     ctx.say(f"  {label}: {result['rps']:.0f} req/s, p99 {result['p99_us'] / 1000:.2f} ms")
-    ctx.baselines[key or str(processes)] = result["rps"]
+    ctx.b_runs.setdefault(key or str(processes), []).append(result)
     return float(result["rps"])
 
 
@@ -401,15 +401,33 @@ def _workload(
         ctx.say(f"  {w.name}: FAILED: {failure}")
         return
     result = measure(ctx, server, reqfile, w.name)
-    b = ctx.baselines.get(str(processes))
     row.update(status="ok" if not result["errors"] else "errors", **result)
-    row["ratio"] = result["rps"] / b if b else None
+    b = ctx.b_runs.get(str(processes))
     ctx.say(
         f"  {w.name}: {result['rps']:.0f} req/s, p50 {result['p50_us'] / 1000:.2f} ms,"
         f" p99 {result['p99_us'] / 1000:.2f} ms"
-        + (f", {row['ratio']:.2f} x B" if row["ratio"] else "")
+        + (f", {result['rps'] / b[0]['rps']:.2f} x B" if b else "")
         + (f", {result['errors']} errors: {result['first_error']}" if result["errors"] else "")
     )
+
+
+def finish(ctx: Context) -> dict[str, dict[str, float]]:
+    """B per process count (the mean of its runs, wall-clock and per server CPU-second), and
+    each result's ratios to it."""
+    refs = {}
+    for key, runs in ctx.b_runs.items():
+        refs[key] = {
+            "rps": sum(r["rps"] for r in runs) / len(runs),
+            "per_cpu": sum(r["rps"] / max(r["server_cpu"], 0.01) for r in runs) / len(runs),
+            "runs": len(runs),
+        }
+    for row in ctx.rows:
+        ref = refs.get(str(row["procs"]))
+        if "rps" not in row or row["engine"] == "baseline" or ref is None:
+            continue
+        row["ratio"] = row["rps"] / ref["rps"]
+        row["cpu_ratio"] = row["rps"] / max(row["server_cpu"], 0.01) / ref["per_cpu"]
+    return refs
 
 
 def _generator(choice: str) -> str:
@@ -480,7 +498,7 @@ def main(argv: list[str] | None = None) -> int:
     data = {
         "settings": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
         "environment": info,
-        "baselines": ctx.baselines,
+        "baselines": finish(ctx),
         "rows": ctx.rows,
         "servers": ctx.servers,
         "notes": ctx.notes,
@@ -515,6 +533,9 @@ def run_all(ctx: Context, engines: list[str], chosen: list[Workload]) -> None:
         if engine == "postgres" and scaled and args.scale_processes > 1:
             baseline(ctx, args.scale_processes)
             _guarded(ctx, engine, SMALL, args.scale_processes, scaled)
+    if not args.quick:  # B again: the machine may have changed under the run
+        ctx.say("baseline B again")
+        baseline(ctx, 1)
 
 
 def _guarded(ctx: Context, engine: str, size: str, processes: int, chosen: list[Workload]) -> None:

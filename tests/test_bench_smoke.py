@@ -31,7 +31,7 @@ def test_quick_benchmark_runs_every_quick_workload_and_writes_the_report(tmp_pat
     assert "<!-- results:begin -->" in report and "<!-- results:end -->" in report
     assert "| baseline | 1 |" in report
     data = json.loads(out.with_suffix(".json").read_text())
-    assert data["baselines"]["1"] > 0
+    assert data["baselines"]["1"]["rps"] > 0
     rows = {r["workload"]: r for r in data["rows"] if r["engine"] == "sqlite"}
     sys.path.insert(0, str(BENCH))
     try:
