@@ -16,6 +16,7 @@ serve: $(BIN)/opentim
 
 test: $(BIN)/opentim
 	$(BIN)/ruff check src tests
+	$(BIN)/mypy
 	$(BIN)/python -m pytest $(ARGS)
 
 # Benchmarks (not part of the tests): `make bench`, `make bench ARGS=--quick`; see bench/RESULTS.md.

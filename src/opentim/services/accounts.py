@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from msgspec import UNSET
+
 from opentim.context import Ctx
 from opentim.errors import TEXTS, ApiError, Code
 from opentim.storage.accounts import ImportItem
 from opentim.wire.accounts import (
-    UNSET,
     AccountCheckRequest,
     AccountCheckResponse,
     AccountDeleteRequest,

@@ -8,7 +8,16 @@ from __future__ import annotations
 import msgspec
 from msgspec import UNSET, Raw, Struct, UnsetType, field
 
-__all__ = ["UNSET", "Envelope", "EnvelopeWithDisplay", "Raw", "Request", "UnsetType", "field"]
+__all__ = [
+    "UNSET",
+    "Envelope",
+    "EnvelopeWithDisplay",
+    "Raw",
+    "Request",
+    "Struct",
+    "UnsetType",
+    "field",
+]
 
 
 class Request(Struct, kw_only=True):
