@@ -217,14 +217,10 @@ class C2CStore:
         is recomputed in the same transaction.
         """
         lo, hi = pair(sender, recipient)
-        seq, random, msg_time = key
         async with self._db.transaction() as tx:
-            rows = await tx.fetch(_FIND, sdkappid, lo, hi, msg_time, seq, random, sender, recipient)
-            if not rows:
-                return Change.NOT_FOUND
-            live = [int(r[0]) for r in rows if not r[1]]
-            if not live:
-                return Change.RECALLED
+            change, live = await _find_live(tx, sdkappid, sender, recipient, key)
+            if change is not Change.OK:
+                return change
             for message_id in live:
                 await tx.execute(
                     "UPDATE c2c_messages SET recalled = 1 WHERE sdkappid = $1 AND user_lo = $2"
@@ -248,14 +244,10 @@ class C2CStore:
     ) -> Change:
         """Overwrite the body and/or CloudCustomData (None: keep) of an unrecalled message."""
         lo, hi = pair(sender, recipient)
-        seq, random, msg_time = key
         async with self._db.transaction() as tx:
-            rows = await tx.fetch(_FIND, sdkappid, lo, hi, msg_time, seq, random, sender, recipient)
-            if not rows:
-                return Change.NOT_FOUND
-            live = [int(r[0]) for r in rows if not r[1]]
-            if not live:
-                return Change.RECALLED
+            change, live = await _find_live(tx, sdkappid, sender, recipient, key)
+            if change is not Change.OK:
+                return change
             for message_id in live:
                 await tx.execute(
                     "UPDATE c2c_messages SET body = COALESCE($5, body),"
@@ -396,3 +388,16 @@ async def recount_unread(tx: Tx, sdkappid: int, owner: str, peer: str) -> None:
         peer,
         count,
     )
+
+
+async def _find_live(
+    tx: Tx, sdkappid: int, sender: str, recipient: str, key: MsgKey
+) -> tuple[Change, list[int]]:
+    """The ids of the unrecalled messages ``sender`` sent ``recipient`` under ``key``."""
+    lo, hi = pair(sender, recipient)
+    seq, random, msg_time = key
+    rows = await tx.fetch(_FIND, sdkappid, lo, hi, msg_time, seq, random, sender, recipient)
+    if not rows:
+        return Change.NOT_FOUND, []
+    live = [int(r[0]) for r in rows if not r[1]]
+    return (Change.OK if live else Change.RECALLED), live
