@@ -47,6 +47,21 @@ _PATH_IN_ERROR = re.compile(r"`\$((?:\.[^`\[]+|\[\d+\])*)`")
 _MISSING_FIELD = re.compile(r"missing required field `([^`]+)`")
 
 
+def parse_query(raw: bytes) -> dict[str, str]:
+    """The query parameters as ``dict(parse_qsl(...))`` reads them (blank values dropped, the
+    last of a repeated name kept), without its per-parameter unquoting when nothing is quoted:
+    signed URLs carry no ``%`` or ``+``, and parse_qsl was 4.4 of this path's microseconds."""
+    text = raw.decode("latin-1")
+    if "%" in text or "+" in text:
+        return dict(parse_qsl(text))
+    query = {}
+    for part in text.split("&"):
+        name, _, value = part.partition("=")
+        if value:
+            query[name] = value
+    return query
+
+
 class BodyTooLarge(Exception):
     pass
 
@@ -144,7 +159,7 @@ class Api:
                 raise ApiError(Code.RESOURCE_ERROR, f"{what}: {api}")
             if scope["method"] != "POST":
                 raise ApiError(Code.HTTP_PARSE, "only POST is supported")
-            query = dict(parse_qsl(scope["query_string"].decode("latin-1")))
+            query = parse_query(scope["query_string"])
             now = int(time.time())
             caller = await self.auth.authenticate(query, client_api, now)
             limit = caller.app.rate_limit and min(
