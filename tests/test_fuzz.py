@@ -295,3 +295,16 @@ async def test_slow_body_times_out_with_60008(storage: Storage) -> None:
     assert time.monotonic() - started < 2
     assert sent[0]["status"] == 200
     assert msgspec.json.decode(sent[1]["body"])["ErrorCode"] == 60008
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="storage/contact_groups.py takes its per-user lock by inserting the contact_owners "
+    "row, and the row stays when the call then fails (51009)",
+)
+async def test_failed_contact_group_calls_store_nothing(api: Client, storage: Storage) -> None:
+    await api.accounts(USER)
+    before = await snapshot(storage, api.sdkappid)
+    gone = await api.as_user(USER, "recentcontact/del_contact_group", {"GroupName": ["nope"]})
+    assert gone["ErrorCode"] == 51009, gone
+    assert await snapshot(storage, api.sdkappid) == before

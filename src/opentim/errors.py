@@ -44,6 +44,9 @@ class Code(IntEnum):
     ACCOUNT_INTERNAL = 70500
     ACCOUNT_DELETE_FORBIDDEN = 71000
 
+    # Profile (4xxxx): account_import's Nick/FaceUrl.
+    PROFILE_VALUE_TOO_LONG = 40601
+
     # Message content (public 8xxxx).
     CONTENT_FILTERED = 80001
     MSG_TOO_LONG = 80002
@@ -150,6 +153,7 @@ TEXTS: dict[Code, str] = {
     Code.ACCOUNT_ADMIN_REQUIRED: "App Admin permission required",
     Code.ACCOUNT_INTERNAL: "internal server error",
     Code.ACCOUNT_DELETE_FORBIDDEN: "account deletion not allowed for this app",
+    Code.PROFILE_VALUE_TOO_LONG: "profile value longer than 500 bytes",
     Code.CONTENT_FILTERED: "content failed the security check",
     Code.MSG_TOO_LONG: "message too long",
     Code.GROUP_INTERNAL: "internal error, retry",
