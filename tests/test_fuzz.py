@@ -177,11 +177,27 @@ async def check_answer(
     return after
 
 
+KNOWN_BUGS = {
+    "recentcontact/del_contact_group": "a failed call may leave a contact_owners row: "
+    "test_failed_contact_group_calls_store_nothing",
+}
+"""Commands whose generated runs may hit a bug pinned by a strict test of its own."""
+
+
+def generated_cases() -> list[Any]:
+    cases = []
+    for surface, row in SURFACES:
+        reason = KNOWN_BUGS.get(row.path)
+        marks = [pytest.mark.xfail(strict=False, reason=reason)] if reason else []
+        cases.append(pytest.param(surface, row, marks=marks, id=surface_id((surface, row))))
+    return cases
+
+
 _state: dict[int, Any] = {}
 """Per app: what was stored after the last example (examples of one test share one app)."""
 
 
-@pytest.mark.parametrize("surface,row", SURFACES, ids=map(surface_id, SURFACES))
+@pytest.mark.parametrize("surface,row", generated_cases())
 @settings(
     max_examples=EXAMPLES,
     deadline=None,
