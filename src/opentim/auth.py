@@ -53,7 +53,9 @@ class Authenticator:
         if not identifier:
             raise ApiError(Code.ACCOUNT_OR_SIG, "identifier is required")
         verified = self._verify(app, identifier, query.get("usersig", ""), now)
-        kicked_at = await self._storage.accounts.kicked_at(app.sdkappid, identifier)
+        kicked_at = await self._storage.accounts.kicked_at(
+            app.sdkappid, identifier, cache_absent=app.is_admin(identifier)
+        )
         if kicked_at is not None and verified.time <= kicked_at:
             raise ApiError(Code.USERSIG_EXPIRED, "usersig made before the account was kicked")
         if client_api:

@@ -36,7 +36,7 @@ effect there within this time (in this process, at once)."""
 class AccountStore:
     def __init__(self, engine: Engine) -> None:
         self._db = engine
-        self._kicks: dict[tuple[int, str], tuple[float, int]] = {}
+        self._kicks: dict[tuple[int, str], tuple[float, int | None]] = {}
 
     async def import_accounts(self, sdkappid: int, items: Sequence[ImportItem], now: int) -> None:
         """Create the accounts that do not exist; overwrite Nick/FaceUrl where given.
@@ -113,10 +113,14 @@ class AccountStore:
         self._kicks.pop((sdkappid, user_id), None)
         return changed > 0
 
-    async def kicked_at(self, sdkappid: int, user_id: str) -> int | None:
+    async def kicked_at(
+        self, sdkappid: int, user_id: str, cache_absent: bool = False
+    ) -> int | None:
         """The user's kick watermark (0 if never kicked), or None when not an account.
 
-        Found accounts are cached for ``AUTH_CACHE_SECONDS``: this runs on every request.
+        Found accounts are cached for ``AUTH_CACHE_SECONDS``: this runs on every request. With
+        ``cache_absent`` (App Admins, who need no account row) "no account" is cached too:
+        otherwise every admin request costs a query (a PostgreSQL round trip).
         """
         key = (sdkappid, user_id)
         cached = self._kicks.get(key)
@@ -129,9 +133,10 @@ class AccountStore:
                 sdkappid,
                 user_id,
             )
-        if value is None:
+        if value is None and not cache_absent:
             return None
         if len(self._kicks) > 100_000:
             self._kicks.clear()
-        self._kicks[key] = (clock + AUTH_CACHE_SECONDS, int(value))
-        return int(value)
+        kicked = None if value is None else int(value)
+        self._kicks[key] = (clock + AUTH_CACHE_SECONDS, kicked)
+        return kicked
