@@ -452,6 +452,11 @@ async def test_slow_and_half_sent_requests_do_not_exhaust_the_server(
         writer.close()
     with contextlib.suppress(Exception):
         await asyncio.sleep(0)
+    reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+    writer.write(b"\x16\x03\x01 not http at all\r\n\r\n")  # e.g. TLS to a plain port
+    answer = await asyncio.wait_for(reader.read(), timeout=5)
+    assert answer.startswith(b"HTTP/1.1 400"), answer
+    writer.close()
     await remote.ok("im_open_login_svc/account_check", {"CheckItem": [{"UserID": ADMIN}]})
     await remote.close()
 
