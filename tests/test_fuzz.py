@@ -177,10 +177,7 @@ async def check_answer(
     return after
 
 
-KNOWN_BUGS = {
-    "recentcontact/del_contact_group": "a failed call may leave a contact_owners row: "
-    "test_failed_contact_group_calls_store_nothing",
-}
+KNOWN_BUGS: dict[str, str] = {}
 """Commands whose generated runs may hit a bug pinned by a strict test of its own."""
 
 
@@ -313,11 +310,6 @@ async def test_slow_body_times_out_with_60008(storage: Storage) -> None:
     assert msgspec.json.decode(sent[1]["body"])["ErrorCode"] == 60008
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="storage/contact_groups.py takes its per-user lock by inserting the contact_owners "
-    "row, and the row stays when the call then fails (51009)",
-)
 async def test_failed_contact_group_calls_store_nothing(api: Client, storage: Storage) -> None:
     await api.accounts(USER)
     before = await snapshot(storage, api.sdkappid)

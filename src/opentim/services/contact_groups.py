@@ -7,12 +7,13 @@ read commands work on every edition. Per-conversation problems are reported in t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from opentim.context import Ctx
 from opentim.errors import TEXTS, ApiError, Code
 from opentim.services.conversations import owner_of, standard_mark_text
-from opentim.storage.contact_groups import Contact, GroupChange, Key, MarkChange, Refusal
+from opentim.storage.contact_groups import Contact, Key, MarkChange, Refusal, Refused
 from opentim.storage.conversations import C2C, GROUP
 from opentim.wire.common import UNSET
 from opentim.wire.recentcontact import (
@@ -93,14 +94,20 @@ def _group_name(name: str) -> str:
     return name
 
 
-def _refused(change: GroupChange) -> None:
-    codes = {
-        Refusal.TOO_MANY_GROUPS: (Code.RC_TOO_MANY_CONTACT_GROUPS, None),
-        Refusal.NO_SUCH_GROUP: (Code.RC_CONTACT_GROUP_NOT_FOUND, None),
-        Refusal.DUPLICATE_NAME: (Code.RC_INVALID_PARAM, "a conversation group has that name"),
-    }
-    if change.refusal is not None:
-        raise ApiError(*codes[change.refusal])
+_REFUSALS = {
+    Refusal.TOO_MANY_GROUPS: (Code.RC_TOO_MANY_CONTACT_GROUPS, None),
+    Refusal.NO_SUCH_GROUP: (Code.RC_CONTACT_GROUP_NOT_FOUND, None),
+    Refusal.DUPLICATE_NAME: (Code.RC_INVALID_PARAM, "a conversation group has that name"),
+}
+
+
+@contextmanager
+def _refusals() -> Iterator[None]:
+    """A store's ``Refused`` (nothing was written) becomes the recentcontact code."""
+    try:
+        yield
+    except Refused as refused:
+        raise ApiError(*_REFUSALS[refused.refusal]) from None
 
 
 def _bits(numbers: list[int]) -> int | None:
@@ -180,10 +187,10 @@ async def create_contact_group(
     name = _group_name(group.group_name)
     checked = await _check_items(ctx, group.contact_item)
     keys = [k for k in checked if not isinstance(k, int)]
-    change = await ctx.storage.contact_groups.create_group(
-        ctx.sdkappid, owner, name, keys, ctx.now()
-    )
-    _refused(change)
+    with _refusals():
+        change = await ctx.storage.contact_groups.create_group(
+            ctx.sdkappid, owner, name, keys, ctx.now()
+        )
     accepted = iter(change.accepted)
     codes = [
         k if isinstance(k, int) else (0 if next(accepted) else Code.RC_TOO_MANY_CONTACTS)
@@ -217,8 +224,8 @@ async def update_contact_group(
         if update.new_group_name is UNSET:
             raise ApiError(Code.RC_INVALID_PARAM, "NewGroupName is required to rename")
         new = _group_name(update.new_group_name)
-        change = await ctx.storage.contact_groups.rename_group(ctx.sdkappid, owner, old, new)
-        _refused(change)
+        with _refusals():
+            change = await ctx.storage.contact_groups.rename_group(ctx.sdkappid, owner, old, new)
         result = UpdateGroupResult(
             update_group_type=RENAME, group_name=new, group_id=change.group_id, old_group_name=old
         )
@@ -242,10 +249,10 @@ async def update_contact_group(
         else:
             codes.append(0)
             changes.append((item.contact_opt_type == ADD, key))
-    change = await ctx.storage.contact_groups.change_members(
-        ctx.sdkappid, owner, old, changes, ctx.now()
-    )
-    _refused(change)
+    with _refusals():
+        change = await ctx.storage.contact_groups.change_members(
+            ctx.sdkappid, owner, old, changes, ctx.now()
+        )
     accepted = iter(change.accepted)
     codes = [c if c else (0 if next(accepted) else Code.RC_TOO_MANY_CONTACTS) for c in codes]
     result = UpdateGroupResult(
@@ -277,9 +284,10 @@ async def del_contact_group(ctx: Ctx, req: DelContactGroupRequest) -> DelContact
     if len(req.group_name) != 1:
         raise ApiError(Code.RC_INVALID_PARAM, "GroupName must name exactly one group")
     [name] = req.group_name
-    group_id = await ctx.storage.contact_groups.delete_group(ctx.sdkappid, owner, name, ctx.now())
-    if group_id is None:
-        raise ApiError(Code.RC_CONTACT_GROUP_NOT_FOUND)
+    with _refusals():
+        group_id = await ctx.storage.contact_groups.delete_group(
+            ctx.sdkappid, owner, name, ctx.now()
+        )
     return DelContactGroupResponse(group_item=[GroupItem(group_name=name, group_id=group_id)])
 
 

@@ -58,10 +58,9 @@ class Refusal(enum.Enum):
 
 @dataclass(slots=True)
 class GroupChange:
-    """The outcome of a group write: the group, or why nothing changed; per-item acceptance."""
+    """The outcome of a group write: the group and, per conversation, whether it was taken."""
 
     group_id: int = 0
-    refusal: Refusal | None = None
     accepted: list[bool] = field(default_factory=list)
     """Per conversation, in order: False when ``MAX_CONTACTS`` refused it."""
 
@@ -75,6 +74,15 @@ _KEY = "sdkappid = $1 AND owner = $2 AND type = $3 AND peer = $4"
 _GROUP_BY_NAME = (
     "SELECT group_id FROM contact_groups WHERE sdkappid = $1 AND owner = $2 AND name = $3"
 )
+
+
+class Refused(Exception):
+    """A group write refused: raised inside the transaction, so that it rolls back whole
+    (the owner-row lock included) and the refused call leaves nothing behind."""
+
+    def __init__(self, refusal: Refusal) -> None:
+        super().__init__(refusal)
+        self.refusal = refusal
 
 
 class ContactGroupStore:
@@ -131,7 +139,7 @@ class ContactGroupStore:
     ) -> GroupChange:
         """Create a group named ``name`` holding ``keys``; IDs count up from 1, never reused.
 
-        Refused (nothing written) past ``MAX_GROUPS`` or when the owner has a group of that name.
+        Raises ``Refused`` (nothing written) past ``MAX_GROUPS`` or for a name already in use.
         """
         async with self._db.transaction() as tx:
             group_id = int(await tx.fetchval(_LOCK_OWNER, sdkappid, owner))
@@ -141,9 +149,9 @@ class ContactGroupStore:
                 owner,
             )
             if int(groups) >= MAX_GROUPS:
-                return GroupChange(refusal=Refusal.TOO_MANY_GROUPS)
+                raise Refused(Refusal.TOO_MANY_GROUPS)
             if await tx.fetchval(_GROUP_BY_NAME, sdkappid, owner, name) is not None:
-                return GroupChange(refusal=Refusal.DUPLICATE_NAME)
+                raise Refused(Refusal.DUPLICATE_NAME)
             await tx.execute(
                 "UPDATE contact_owners SET next_group_id = next_group_id + 1"
                 " WHERE sdkappid = $1 AND owner = $2",
@@ -162,14 +170,14 @@ class ContactGroupStore:
         return GroupChange(group_id, accepted=accepted)
 
     async def rename_group(self, sdkappid: int, owner: str, old: str, new: str) -> GroupChange:
-        """Rename a group (its ID stays); refused when absent or the new name is taken."""
+        """Rename a group (its ID stays); ``Refused`` when absent or the new name is taken."""
         async with self._db.transaction() as tx:
             await tx.fetchval(_LOCK_OWNER, sdkappid, owner)
             group_id = await tx.fetchval(_GROUP_BY_NAME, sdkappid, owner, old)
             if group_id is None:
-                return GroupChange(refusal=Refusal.NO_SUCH_GROUP)
+                raise Refused(Refusal.NO_SUCH_GROUP)
             if new != old and await tx.fetchval(_GROUP_BY_NAME, sdkappid, owner, new) is not None:
-                return GroupChange(refusal=Refusal.DUPLICATE_NAME)
+                raise Refused(Refusal.DUPLICATE_NAME)
             await tx.execute(
                 "UPDATE contact_groups SET name = $4 WHERE sdkappid = $1 AND owner = $2"
                 " AND group_id = $3",
@@ -188,12 +196,15 @@ class ContactGroupStore:
         changes: Sequence[tuple[bool, Key]],
         now: int,
     ) -> GroupChange:
-        """Add (True) or remove (False) conversations; removing an absent one is accepted."""
+        """Add (True) or remove (False) conversations; removing an absent one is accepted.
+
+        Raises ``Refused`` (NO_SUCH_GROUP) when there is no group named ``name``.
+        """
         async with self._db.transaction() as tx:
             await tx.fetchval(_LOCK_OWNER, sdkappid, owner)
             found = await tx.fetchval(_GROUP_BY_NAME, sdkappid, owner, name)
             if found is None:
-                return GroupChange(refusal=Refusal.NO_SUCH_GROUP)
+                raise Refused(Refusal.NO_SUCH_GROUP)
             group_id = int(found)
             accepted = []
             for add, key in changes:
@@ -213,15 +224,16 @@ class ContactGroupStore:
                 accepted.append(True)
         return GroupChange(group_id, accepted=accepted)
 
-    async def delete_group(self, sdkappid: int, owner: str, name: str, now: int) -> int | None:
+    async def delete_group(self, sdkappid: int, owner: str, name: str, now: int) -> int:
         """Delete a group: its ID leaves every conversation, which keep their marks and other
-        groups (conversations left with no data stop counting). O(members). None if absent.
+        groups (conversations left with no data stop counting). O(members).
+        Raises ``Refused`` (NO_SUCH_GROUP) when absent.
         """
         async with self._db.transaction() as tx:
             await tx.fetchval(_LOCK_OWNER, sdkappid, owner)
             found = await tx.fetchval(_GROUP_BY_NAME, sdkappid, owner, name)
             if found is None:
-                return None
+                raise Refused(Refusal.NO_SUCH_GROUP)
             group_id = int(found)
             members = await tx.fetch(
                 "SELECT type, peer FROM contact_group_members WHERE sdkappid = $1 AND owner = $2"
