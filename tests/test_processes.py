@@ -461,11 +461,6 @@ async def test_slow_and_half_sent_requests_do_not_exhaust_the_server(
     await remote.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="uvicorn has no request-header timeout: a connection that never finishes its headers "
-    "stays open until the client leaves (a protocol subclass in cli.py would close it)",
-)
 async def test_half_sent_headers_are_cut_after_the_request_timeout(
     servers: Servers, tmp_path: Path
 ) -> None:

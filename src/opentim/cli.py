@@ -11,6 +11,7 @@ from pathlib import Path
 from opentim import settings as settings_mod
 from opentim import usersig
 from opentim.app import create_app
+from opentim.protocol import guarded_protocol
 
 log = logging.getLogger("opentim")
 
@@ -53,7 +54,7 @@ def _serve(args: argparse.Namespace) -> int:
         access_log=False,  # the query string carries UserSigs: never logged
         log_level=settings.log_level,
         loop="auto",
-        http="auto",
+        http=guarded_protocol(settings.body_timeout),  # header and body share one time limit
         timeout_graceful_shutdown=10,
     )
     server = uvicorn.Server(config)
