@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import os
 import secrets
+import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from opentim.app import create_app
 from opentim.settings import AppConfig
 from opentim.storage import Storage, open_storage
 
+REDIS_TEST_URL = os.environ.get("OPENTIM_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
 PG_ADMIN_URL = os.environ.get(
     "OPENTIM_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
@@ -74,6 +76,19 @@ async def storage(
     yield store
     await store.close()
     await _drop_database(name)
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """A Redis database for the shared rate-limit tests: skipped locally, required under CI."""
+    host, _, port = REDIS_TEST_URL.split("//", 1)[1].split("/", 1)[0].rpartition(":")
+    try:
+        socket.create_connection((host, int(port)), timeout=0.5).close()
+    except OSError as exc:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Redis is required under CI=true and is not reachable: {exc}")
+        pytest.skip(f"Redis not reachable at {REDIS_TEST_URL} (required under CI=true)")
+    return REDIS_TEST_URL
 
 
 def new_app(**overrides: Any) -> AppConfig:
