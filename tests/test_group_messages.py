@@ -299,6 +299,19 @@ async def test_send_group_msg_no_unread_and_targeted_are_flagged(
     assert rows == [(1, 0, None), (2, 1, None), (3, 1, '["bob"]')]
 
 
+async def test_no_unread_and_targeted_messages_are_left_out_of_unread_counts(api: Client) -> None:
+    await make_group(api)
+    await send(api, "g", "alice", "a")
+    await send(api, "g", "alice", "b", SendMsgControl=["NoUnread"])
+    await send(api, "g", "alice", "c", To_Account=["bob"])
+    await send(api, "g", "alice", "d")
+    data = await api.ok(
+        "group_open_http_svc/get_joined_group_list",
+        {"Member_Account": "bob", "ResponseFilter": {"SelfInfoFilter": ["UnreadMsgNum"]}},
+    )
+    assert [g["SelfInfo"]["UnreadMsgNum"] for g in data["GroupIdList"]] == [2]
+
+
 async def test_send_group_msg_concurrent_senders_get_distinct_gap_free_seqs(api: Client) -> None:
     await make_group(api)
     got = await asyncio.gather(*(send(api, "g", "alice", f"m{i}") for i in range(30)))

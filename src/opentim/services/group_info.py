@@ -135,11 +135,12 @@ def ensure_fits(reply: msgspec.Struct, members: int) -> None:
         raise ApiError(Code.GROUP_RESPONSE_TOO_LARGE)
 
 
-def unread_count(group: GroupRow, member: MemberRow) -> int:
-    """Messages after the member's read mark; Meeting and AVChatRoom groups count none."""
+def unread_count(group: GroupRow, member: MemberRow, uncounted: int) -> int:
+    """Messages after the member's read mark, less the ``uncounted`` ones among them (NoUnread,
+    targeted); Meeting and AVChatRoom groups count none."""
     if group.type in (MEETING, AVCHATROOM):
         return 0
-    return max(0, group.next_msg_seq - 1 - member.msg_seq)
+    return max(0, group.next_msg_seq - 1 - member.msg_seq - uncounted)
 
 
 async def get_group_info(ctx: Ctx, req: GetGroupInfoRequest) -> GetGroupInfoResponse:
@@ -298,22 +299,28 @@ async def get_joined_group_list(
         ctx.sdkappid, account, which, limit, offset, with_member_num="MemberNum" in base_names
     )
     now = ctx.now()
+    uncounted: dict[str, int] = {}
+    if self_names is not None and "UnreadMsgNum" in self_names:
+        uncounted = await ctx.storage.group_messages.uncounted_after(
+            ctx.sdkappid, [(group.group_id, member.msg_seq) for group, member, _ in rows]
+        )
     items = []
     for group, member, member_num in rows:
         item = JoinedGroupItem(
             group_id=group.group_id, **base_fields(group, member_num, base_names)
         )
         if self_names is not None:
-            item.self_info = _self_info(group, member, self_names, now)
+            unread = unread_count(group, member, uncounted.get(group.group_id, 0))
+            item.self_info = _self_info(member, self_names, now, unread)
         items.append(item)
     return GetJoinedGroupListResponse(total_count=total, group_id_list=items)
 
 
-def _self_info(group: GroupRow, member: MemberRow, names: Sequence[str], now: int) -> SelfInfo:
+def _self_info(member: MemberRow, names: Sequence[str], now: int, unread: int) -> SelfInfo:
     attrs = [_MEMBER_ATTRS[n] for n in names if n in _MEMBER_ATTRS]
     info = SelfInfo(**{a: getattr(member, a) for a in attrs})
     if info.mute_until is not UNSET and member.mute_until <= now:
         info.mute_until = 0
     if "UnreadMsgNum" in names:
-        info.unread_msg_num = unread_count(group, member)
+        info.unread_msg_num = unread
     return info

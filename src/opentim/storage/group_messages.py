@@ -406,3 +406,22 @@ class GroupMessageStore:
         async with self._db.reader() as tx:
             rows = await tx.fetch(_READ_RANGE, sdkappid, group_id, topic_id, top, low, limit)
         return [_stored(r) for r in rows]
+
+    async def uncounted_after(
+        self, sdkappid: int, read_marks: Sequence[tuple[str, int]]
+    ) -> dict[str, int]:
+        """Per group, how many messages after the given read seq are left out of unread counts
+        (sent with ``NoUnread`` or to targeted recipients). Walks only those messages."""
+        counts: dict[str, int] = {}
+        async with self._db.reader() as tx:
+            for group_id, read_seq in read_marks:
+                counts[group_id] = int(
+                    await tx.fetchval(
+                        "SELECT COUNT(*) FROM group_messages WHERE sdkappid = $1"
+                        " AND group_id = $2 AND topic_id = '' AND no_unread = 1 AND seq > $3",
+                        sdkappid,
+                        group_id,
+                        read_seq,
+                    )
+                )
+        return counts
