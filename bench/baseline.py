@@ -74,6 +74,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--loop", default="uvloop", help="uvicorn's loop (to measure the choice)")
+    parser.add_argument("--http", default="httptools", help="uvicorn's HTTP parser (same)")
     args = parser.parse_args(argv)
     uvicorn.run(
         "baseline:app" if args.workers > 1 else app,
@@ -81,8 +83,8 @@ def main(argv: list[str] | None = None) -> int:
         host=args.host,
         port=args.port,
         workers=args.workers,
-        loop="uvloop",
-        http="httptools",
+        loop=args.loop,
+        http=args.http,
         lifespan="on",
         access_log=False,
         log_level="warning",

@@ -168,7 +168,13 @@ def measure(ctx: Context, server: procs.Server, reqfile: Path, name: str = "") -
     return result
 
 
-def baseline(ctx: Context, processes: int, answer: int = BASELINE_ANSWER, key: str = "") -> float:
+def baseline(
+    ctx: Context,
+    processes: int,
+    answer: int = BASELINE_ANSWER,
+    key: str = "",
+    server_options: tuple[str, ...] = (),
+) -> float:
     """B for this number of processes: same body, connections and generator as OpenTIM's.
 
     Recorded as the reference for ``processes`` unless ``key`` names another entry.
@@ -178,6 +184,8 @@ def baseline(ctx: Context, processes: int, answer: int = BASELINE_ANSWER, key: s
         label += f", {answer}-byte answer"
     if ctx.generator != ctx.main_generator:
         label += f", {ctx.generator} generator"
+    if server_options:
+        label += f", uvicorn {' '.join(server_options)}"
     server = procs.Server(
         label,
         [
@@ -187,9 +195,10 @@ def baseline(ctx: Context, processes: int, answer: int = BASELINE_ANSWER, key: s
             "{port}",
             "--workers",
             str(processes),
+            *server_options,
         ],
         dict(os.environ),
-        ctx.tmp / "baseline.log",
+        ctx.tmp / f"baseline-{next(ctx.runs)}.log",
     )
     server.start()
     try:
@@ -303,7 +312,9 @@ def _prepare(ctx: Context, engine: str, ds: Dataset) -> tuple[str, dict[str, int
     return url, seeded, time.perf_counter() - started
 
 
-def _opentim(ctx: Context, url: str, processes: int) -> procs.Server:
+def _opentim(ctx: Context, url: str, processes: int, loop: str = "") -> procs.Server:
+    """``opentim serve`` itself for one process; ``server.py`` (uvicorn workers) for several,
+    or to run on a given event loop."""
     env = dict(os.environ)
     env.update(
         {
@@ -314,7 +325,7 @@ def _opentim(ctx: Context, url: str, processes: int) -> procs.Server:
             "OPENTIM_DATA_DIR": str(ctx.tmp / "data"),
         }
     )
-    if processes == 1:
+    if processes == 1 and not loop:
         argv = [sys.executable, "-m", "opentim", "serve", "--database", url, "--port", "{port}"]
     else:
         argv = [
@@ -326,26 +337,32 @@ def _opentim(ctx: Context, url: str, processes: int) -> procs.Server:
             url,
             "--port",
             "{port}",
+            *(["--loop", loop] if loop else []),
         ]
-    return procs.Server(f"OpenTIM ({processes} proc)", argv, env, ctx.tmp / "opentim.log")
+    return procs.Server(
+        f"OpenTIM ({processes} proc)", argv, env, ctx.tmp / f"opentim-{next(ctx.runs)}.log"
+    )
 
 
-def phase(ctx: Context, engine: str, size: str, processes: int, chosen: list[Workload]) -> None:
+def phase(
+    ctx: Context, engine: str, size: str, processes: int, chosen: list[Workload], loop: str = ""
+) -> None:
     """One server on one freshly seeded database, every chosen workload in turn."""
     messages = ctx.args.messages[0 if size == SMALL else 1]
     ds = Dataset(messages)
-    ctx.say(f"{engine}, {ds.label} messages, {processes} process(es): seeding")
+    label = f"{engine}, {loop} loop" if loop else engine
+    ctx.say(f"{label}, {ds.label} messages, {processes} process(es): seeding")
     url, seeded, seed_seconds = _prepare(ctx, engine, ds)
     try:
         seeded.update({need: 1 for need in dataset.capabilities(seeded)})
-        server = _opentim(ctx, url, processes)
+        server = _opentim(ctx, url, processes, loop)
         try:
             server.start()
             ctx.say(
                 f"  seeded in {seed_seconds:.1f}s; /healthz after {server.startup_seconds:.2f}s"
             )
             for w in chosen:
-                _workload(ctx, server, w, ds, seeded, engine, processes)
+                _workload(ctx, server, w, ds, seeded, label, processes)
             rss = server.peak_rss_mb()
         finally:
             server.stop()
@@ -355,7 +372,7 @@ def phase(ctx: Context, engine: str, size: str, processes: int, chosen: list[Wor
             asyncio.run(_drop_pg(url))
     ctx.servers.append(
         {
-            "engine": engine,
+            "engine": label,
             "size": ds.label,
             "messages": messages,
             "procs": processes,
@@ -470,6 +487,12 @@ def main(argv: list[str] | None = None) -> int:
         help="sample the server with py-spy during workloads whose name has this",
     )
     parser.add_argument(
+        "--choices",
+        action="store_true",
+        help="also measure B with uvicorn's other event loop and HTTP parser, and OpenTIM"
+        " on each event loop",
+    )
+    parser.add_argument(
         "--out",
         type=Path,
         default=None,
@@ -522,6 +545,12 @@ def run_all(ctx: Context, engines: list[str], chosen: list[Workload]) -> None:
             baseline(ctx, 1, key="1, python generator")
             ctx.generator = "wrk"
         baseline(ctx, 1, 3000, key="1, 3000-byte answer")
+        if args.choices:  # the HTTP server's choices, measured the same way
+            baseline(ctx, 1, key="1, asyncio", server_options=("--loop", "asyncio"))
+            baseline(ctx, 1, key="1, h11", server_options=("--http", "h11"))
+            picked = [w for w in workloads.WORKLOADS if w.name in workloads.QUICK]
+            for loop in ("uvloop", "asyncio"):
+                _guarded(ctx, "sqlite", SMALL, 1, picked, loop)
     sizes = [SMALL] + ([LARGE] if len(args.messages) > 1 else [])
     if "postgres" in engines and asyncio.run(_pg_reachable()) is False:
         ctx.notes.append(f"PostgreSQL not reachable at {PG_URL}: its runs were skipped")
@@ -538,11 +567,13 @@ def run_all(ctx: Context, engines: list[str], chosen: list[Workload]) -> None:
         baseline(ctx, 1)
 
 
-def _guarded(ctx: Context, engine: str, size: str, processes: int, chosen: list[Workload]) -> None:
+def _guarded(
+    ctx: Context, engine: str, size: str, processes: int, chosen: list[Workload], loop: str = ""
+) -> None:
     """A phase whose server cannot start (or whose code cannot be imported) is reported, and
     the run goes on with the next one."""
     try:
-        phase(ctx, engine, size, processes, chosen)
+        phase(ctx, engine, size, processes, chosen, loop)
     except (ImportError, RuntimeError) as exc:
         note = f"{engine}, {size}, {processes} process(es) not run: {exc}"
         ctx.notes.append(note.splitlines()[0] + " (see the run's output)")

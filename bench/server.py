@@ -1,8 +1,8 @@
 """OpenTIM in several processes sharing one port (uvicorn's worker mode), for the scaling run.
 
-One process is started with the real ``opentim serve``; this launcher is only for
-``--workers`` > 1, where each worker builds the same app from the same ``OPENTIM_*``
-environment that ``opentim serve`` reads.
+One process is started with the real ``opentim serve``; this launcher is for ``--workers`` > 1,
+where each worker builds the same app from the same ``OPENTIM_*`` environment that
+``opentim serve`` reads, and for measuring uvicorn's other event loop (``--loop asyncio``).
 
     python bench/server.py --workers 2 --port 9200 --database postgresql://...
 """
@@ -16,6 +16,13 @@ from pathlib import Path
 
 from opentim import settings as settings_mod
 from opentim.app import Application, create_app
+
+try:  # the protocol ``opentim serve`` uses (httptools plus a header timeout), by import path
+    from opentim.protocol import _GuardedHttpTools  # noqa: F401
+
+    _PROTOCOL = "opentim.protocol:_GuardedHttpTools"
+except ImportError:
+    _PROTOCOL = "httptools"
 
 
 def app() -> Application:
@@ -32,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--database", required=True)
+    parser.add_argument("--loop", default="uvloop", help="uvicorn's loop (to measure the choice)")
     args = parser.parse_args(argv)
     os.environ["BENCH_DATABASE"] = args.database
     uvicorn.run(
@@ -41,8 +49,8 @@ def main(argv: list[str] | None = None) -> int:
         host=args.host,
         port=args.port,
         workers=args.workers,
-        loop="uvloop",
-        http="httptools",
+        loop=args.loop,
+        http=_PROTOCOL,
         lifespan="on",
         access_log=False,
         log_level="warning",

@@ -1,0 +1,184 @@
+"""In-process measurements behind the stack choices: ``python bench/micro.py``.
+
+Each line is the best of several rounds of many calls, in microseconds per call, so that other
+processes on the machine disturb it less than a load test. Compares the JSON libraries on a
+send_group_msg request and answer, UserSig verification against the per-process cache, query
+string parsing, and the SQLite engine's reader and transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from urllib.parse import parse_qsl
+
+import dataset
+import msgspec
+from workloads import text_body
+
+ROUNDS, CALLS = 5, 20_000
+
+
+def best(fn: Callable[[], object]) -> float:
+    timings = []
+    for _ in range(ROUNDS):
+        started = time.perf_counter()
+        for _ in range(CALLS):
+            fn()
+        timings.append((time.perf_counter() - started) / CALLS * 1e6)
+    return min(timings)
+
+
+async def best_async(fn: Callable[[], Awaitable[object]]) -> float:
+    timings = []
+    for _ in range(ROUNDS):
+        started = time.perf_counter()
+        for _ in range(CALLS):
+            await fn()
+        timings.append((time.perf_counter() - started) / CALLS * 1e6)
+    return min(timings)
+
+
+def json_choices() -> list[tuple[str, float]]:
+    from opentim.wire.group_messages import SendGroupMsgRequest, SendGroupMsgResponse
+
+    body = msgspec.json.encode(
+        {
+            "GroupId": "bench_g001",
+            "From_Account": "u0001",
+            "Random": 123456789,
+            "MsgBody": text_body("hello, this is a benchmark message"),
+        }
+    )
+    typed = msgspec.json.Decoder(SendGroupMsgRequest)
+    encoder = msgspec.json.Encoder()
+    answer = SendGroupMsgResponse(msg_time=1_700_000_000, msg_seq=42)
+    plain = {
+        "ActionStatus": "OK",
+        "ErrorInfo": "",
+        "ErrorCode": 0,
+        "MsgTime": 1_700_000_000,
+        "MsgSeq": 42,
+        "MsgDropReason": "",
+    }
+    rows = [
+        (
+            "msgspec Struct: decode + validate the request, encode the answer",
+            best(lambda: encoder.encode(answer) and typed.decode(body)),
+        ),
+        (
+            "msgspec untyped: decode to dict, encode a dict",
+            best(lambda: msgspec.json.encode(plain) and msgspec.json.decode(body)),
+        ),
+        (
+            "stdlib json: loads, dumps (no validation)",
+            best(lambda: json.dumps(plain) and json.loads(body)),
+        ),
+    ]
+    try:
+        import orjson
+
+        rows.append(
+            (
+                "orjson: loads, dumps (no validation)",
+                best(lambda: orjson.dumps(plain) and orjson.loads(body)),
+            )
+        )
+    except ImportError:
+        rows.append(("orjson: not installed", float("nan")))
+    return rows
+
+
+def auth_choices() -> list[tuple[str, float]]:
+    from opentim import usersig
+
+    sig = usersig.sign(dataset.SECRET_KEY, dataset.SDKAPPID, dataset.ADMIN)
+    cache = {(dataset.SDKAPPID, dataset.ADMIN, sig): True}
+    query = (
+        f"sdkappid={dataset.SDKAPPID}&identifier={dataset.ADMIN}&usersig={sig}"
+        "&random=1234567&contenttype=json"
+    ).encode()
+    from opentim.http import parse_query
+
+    return [
+        (
+            "UserSig verification (zlib, JSON, HMAC-SHA256)",
+            best(
+                lambda: usersig.verify(sig, dataset.SDKAPPID, dataset.ADMIN, (dataset.SECRET_KEY,))
+            ),
+        ),
+        (
+            "verified-UserSig cache lookup",
+            best(lambda: cache.get((dataset.SDKAPPID, dataset.ADMIN, sig))),
+        ),
+        (
+            "query string: dict(parse_qsl(...))",
+            best(lambda: dict(parse_qsl(query.decode("latin-1")))),
+        ),
+        ("query string: opentim.http.parse_query", best(lambda: parse_query(query))),
+    ]
+
+
+async def storage_choices() -> list[tuple[str, float]]:
+    from opentim.storage import open_storage
+
+    with tempfile.TemporaryDirectory() as tmp:
+        storage = await open_storage(f"sqlite:///{Path(tmp) / 'micro.sqlite3'}")
+        engine = storage.engine
+
+        async def read() -> None:
+            async with engine.reader():
+                pass
+
+        async def write() -> None:
+            async with engine.transaction():
+                pass
+
+        async def kicked() -> None:
+            await storage.accounts.kicked_at(dataset.SDKAPPID, dataset.ADMIN)
+
+        async def kicked_cached() -> None:
+            await storage.accounts.kicked_at(dataset.SDKAPPID, dataset.ADMIN, cache_absent=True)
+
+        async def timeout() -> None:
+            async with asyncio.timeout(60):
+                pass
+
+        rows = [
+            ("SQLite engine: enter and leave reader()", await best_async(read)),
+            ("SQLite engine: empty transaction (BEGIN IMMEDIATE, COMMIT)", await best_async(write)),
+            ("admin kick check, absence not cached (one SELECT)", await best_async(kicked)),
+            ("admin kick check, absence cached", await best_async(kicked_cached)),
+            ("asyncio.timeout around an await that does not suspend", await best_async(timeout)),
+        ]
+        await storage.close()
+    return rows
+
+
+def main() -> int:
+    try:
+        import uvloop
+
+        run = uvloop.run
+    except ImportError:
+        run = asyncio.run
+    sections = [
+        ("JSON", json_choices()),
+        ("auth and routing", auth_choices()),
+        ("storage and request plumbing", run(storage_choices())),
+    ]
+    print("| measurement | µs per call |\n|---|---:|")
+    for title, rows in sections:
+        print(f"| **{title}** | |")
+        for name, micros in rows:
+            print(f"| {name} | {micros:.2f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
