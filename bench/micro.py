@@ -160,17 +160,88 @@ async def storage_choices() -> list[tuple[str, float]]:
     return rows
 
 
-def main() -> int:
-    try:
-        import uvloop
+async def request_costs(calls: int = 3000) -> list[tuple[str, float]]:
+    """Each available workload's request through OpenTIM's ASGI app, without sockets or HTTP
+    parsing: what OpenTIM itself costs per request (SQLite, 1K messages)."""
+    import workloads
 
-        run = uvloop.run
-    except ImportError:
-        run = asyncio.run
+    from opentim import settings as settings_mod
+    from opentim.app import create_app
+    from opentim.commands import by_path
+    from opentim.storage import open_storage
+
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        path = str(Path(tmp) / "requests.sqlite3")
+        storage = await open_storage(f"sqlite:///{path}")
+        await storage.close()
+        ds = dataset.Dataset(1000)
+        seeded = dataset.seed_sqlite(path, ds)
+        env = {
+            "OPENTIM_SDKAPPID": str(dataset.SDKAPPID),
+            "OPENTIM_SECRET_KEY": dataset.SECRET_KEY,
+            "OPENTIM_RATE_LIMIT": "0",
+        }
+        app = create_app(settings_mod.load(env, database_url=f"sqlite:///{path}"))
+        await app.startup()
+        commands = set(by_path())
+        marker = str(workloads.UNIQUE).encode()
+        for w in workloads.WORKLOADS:
+            missing = [n for n in w.needs if n not in dataset.capabilities(seeded)]
+            if w.command not in commands or missing or w.variants:
+                continue
+            requests = w.bodies(ds)
+            sig = usersig_for(ds)
+            query = (
+                f"sdkappid={dataset.SDKAPPID}&identifier={dataset.ADMIN}&usersig={sig}"
+                "&random=1&contenttype=json"
+            ).encode()
+            scope = {
+                "type": "http",
+                "method": "POST",
+                "path": f"/v4/{w.command}",
+                "query_string": query,
+                "headers": [],
+            }
+            bodies = [
+                msgspec.json.encode(requests[i % len(requests)].body).replace(
+                    marker, str(10_000_000 + len(rows) * 100_000 + i).encode()
+                )
+                for i in range(calls)
+            ]
+
+            async def send(message: dict[str, object]) -> None:
+                pass
+
+            def receiver(body: bytes) -> Callable[[], Awaitable[dict[str, object]]]:
+                async def receive() -> dict[str, object]:
+                    return {"type": "http.request", "body": body, "more_body": False}
+
+                return receive
+
+            for body in bodies[:100]:  # warm-up
+                await app(dict(scope), receiver(body), send)
+            started = time.perf_counter()
+            for body in bodies[100:]:
+                await app(dict(scope), receiver(body), send)
+            rows.append((w.name, (time.perf_counter() - started) / (calls - 100) * 1e6))
+        await app.shutdown()
+    return rows
+
+
+def usersig_for(ds: dataset.Dataset) -> str:
+    from opentim import usersig
+
+    return usersig.sign(dataset.SECRET_KEY, dataset.SDKAPPID, dataset.ADMIN, 86400, ds.now)
+
+
+def main() -> int:
+    run = asyncio.run  # the loop `opentim serve` runs on
     sections = [
         ("JSON", json_choices()),
         ("auth and routing", auth_choices()),
         ("storage and request plumbing", run(storage_choices())),
+        ("one request through the ASGI app, no HTTP (SQLite, 1K messages)", run(request_costs())),
     ]
     print("| measurement | µs per call |\n|---|---:|")
     for title, rows in sections:
