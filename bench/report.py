@@ -178,16 +178,23 @@ def targets(data: dict[str, Any]) -> list[tuple[str, str, str]]:
                     verdict(r["p99_us"] < 20_000),
                 )
             )
-    measured = [r for r in data["rows"] if "rps" in r and r["engine"] != "baseline"]
-    if measured:
+    conns = data["settings"]["connections"]
+    for engine, judged in (("sqlite", True), ("postgres", False)):
+        measured = [
+            r for r in data["rows"] if "rps" in r and r["engine"] == engine and r["procs"] == 1
+        ]
+        if not measured:
+            continue
         worst = max(measured, key=lambda r: r["p99_us"])
-        conns = data["settings"]["connections"]
+        over = sum(1 for r in measured if r["p99_us"] >= P99_LIMIT_MS * 1000)
         found.append(
             (
-                f"p99 of every workload < 20 ms at {conns} connections",
-                f"worst: {worst['workload']} ({worst['engine']}, {worst['size']}) "
-                f"{_ms(worst['p99_us'])} ms",
-                verdict(worst["p99_us"] < 20_000),
+                f"p99 of every workload < 20 ms at {conns} connections ({engine}, `opentim serve`)",
+                f"worst: {worst['workload']} ({worst['size']}, {worst['procs']} proc)"
+                f" {_ms(worst['p99_us'])} ms; {over} of {len(measured)} runs at or over 20 ms",
+                verdict(worst["p99_us"] < P99_LIMIT_MS * 1000)
+                if judged
+                else "(the target is set for SQLite)",
             )
         )
     for s in data["servers"]:
@@ -273,6 +280,7 @@ run, the rest is kept.
 
 def write(path: Path, text: str) -> None:
     """Put ``text`` between the results markers of ``path`` (created if missing)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     current = path.read_text() if path.exists() else TEMPLATE
     if BEGIN not in current:
         current += "\n" + TEMPLATE.split("\n\n", 2)[2]

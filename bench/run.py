@@ -161,7 +161,7 @@ def measure(ctx: Context, server: procs.Server, reqfile: Path, name: str = "") -
             saved = (
                 ctx.args.out.parent / "profiles" / (name.split(" ")[0].replace("/", "_") + ".txt")
             )
-            saved.parent.mkdir(exist_ok=True)
+            saved.parent.mkdir(parents=True, exist_ok=True)
             saved.write_text(f"{name}\n\n{text}\n")
     elif ctx.args.profile and name and ctx.args.profile in name:
         ctx.say("py-spy is not installed (`.venv/bin/pip install py-spy`): no profile")
