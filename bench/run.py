@@ -537,6 +537,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_all(ctx: Context, engines: list[str], chosen: list[Workload]) -> None:
     args = ctx.args
+    if "postgres" in engines and asyncio.run(_pg_reachable()) is False:
+        ctx.notes.append(f"PostgreSQL not reachable at {PG_URL}: its runs were skipped")
+        engines = [e for e in engines if e != "postgres"]
     ctx.say(f"baseline B ({ctx.generator}, {args.connections} connections)")
     baseline(ctx, 1)
     if not args.quick:
@@ -549,12 +552,10 @@ def run_all(ctx: Context, engines: list[str], chosen: list[Workload]) -> None:
             baseline(ctx, 1, key="1, asyncio", server_options=("--loop", "asyncio"))
             baseline(ctx, 1, key="1, h11", server_options=("--http", "h11"))
             picked = [w for w in workloads.WORKLOADS if w.name in workloads.QUICK]
-            for loop in ("uvloop", "asyncio"):
-                _guarded(ctx, "sqlite", SMALL, 1, picked, loop)
+            for engine in engines:
+                for loop in ("uvloop", "asyncio"):
+                    _guarded(ctx, engine, SMALL, 1, picked, loop)
     sizes = [SMALL] + ([LARGE] if len(args.messages) > 1 else [])
-    if "postgres" in engines and asyncio.run(_pg_reachable()) is False:
-        ctx.notes.append(f"PostgreSQL not reachable at {PG_URL}: its runs were skipped")
-        engines = [e for e in engines if e != "postgres"]
     for engine in engines:
         for size in sizes:
             _guarded(ctx, engine, size, 1, [w for w in chosen if size in w.sizes])

@@ -53,15 +53,24 @@ def _serve(args: argparse.Namespace) -> int:
         lifespan="on",
         access_log=False,  # the query string carries UserSigs: never logged
         log_level=settings.log_level,
-        # asyncio's loop, not uvloop: the same throughput on OpenTIM's requests, while uvloop
-        # let some requests wait 200-500 ms when the server is saturated (bench/RESULTS.md).
-        loop="asyncio",
+        loop=event_loop(settings.database),
         http=guarded_protocol(settings.body_timeout),  # header and body share one time limit
         timeout_graceful_shutdown=10,
     )
     server = uvicorn.Server(config)
     server.run()
     return 0 if server.started else 1
+
+
+def event_loop(database: str) -> str:
+    """uvicorn's loop for this database (measured with ``bench/run.py --choices``).
+
+    SQLite requests never suspend: there uvloop gave no more throughput than asyncio's own
+    loop but served some connections 200-500 ms late when saturated. On PostgreSQL, where
+    every request waits on round trips, uvloop ("auto" when installed) was 10-30% faster with
+    tails as short as asyncio's.
+    """
+    return "asyncio" if database.startswith("sqlite") else "auto"
 
 
 def _usersig(args: argparse.Namespace) -> int:

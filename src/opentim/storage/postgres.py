@@ -142,7 +142,9 @@ class PostgresEngine:
         asyncpg's pool gives a released connection to whichever task asks next, and a woken
         waiter that loses that race queues again at the back: at 64 concurrent requests on 10
         connections some waited 100+ ms (p99 130 ms against a p50 of 10 ms, bench/RESULTS.md).
-        A first-come-first-served semaphore as large as the pool keeps the queue fair.
+        A first-come-first-served semaphore as large as the pool keeps the queue fair, and
+        bounds the wait: the pool is then asked without a timeout, which asyncpg implements
+        with an extra task per acquisition.
         """
         if self._turns.locked():
             async with asyncio.timeout(_CONNECT_TIMEOUT):
@@ -159,7 +161,7 @@ class PostgresEngine:
         try:
             async with (
                 self._turn(),
-                self._pool.acquire(timeout=_CONNECT_TIMEOUT) as conn,
+                self._pool.acquire() as conn,
                 conn.transaction(),
             ):
                 yield _Tx(conn)
@@ -169,7 +171,7 @@ class PostgresEngine:
     @asynccontextmanager
     async def reader(self) -> AsyncIterator[_Tx]:
         try:
-            async with self._turn(), self._pool.acquire(timeout=_CONNECT_TIMEOUT) as conn:
+            async with self._turn(), self._pool.acquire() as conn:
                 yield _Tx(conn)
         except _FOREIGN as exc:
             raise _translate(exc) from exc
