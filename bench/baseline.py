@@ -12,7 +12,9 @@ load generator, connections and number of processes.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import time
 from pathlib import Path
 
 import msgspec
@@ -28,6 +30,9 @@ _ENVELOPE = {"ActionStatus": "OK", "ErrorInfo": "", "ErrorCode": 0, "Pad": ""}
 _EMPTY_LEN = len(msgspec.json.encode(_ENVELOPE))
 _encoder = msgspec.json.Encoder()
 _pads: dict[int, str] = {}
+WORK_SECONDS = float(os.environ.get("BENCH_BASELINE_WORK_US", "0")) / 1e6
+"""Busy CPU time added to each request (``--work-us``): B made as slow as OpenTIM, to tell
+the server's scheduling from OpenTIM's own code."""
 
 
 def _response_size(query: bytes) -> int:
@@ -59,6 +64,10 @@ async def app(scope, receive, send):  # type: ignore[no-untyped-def]
     if body:
         msgspec.json.decode(body)
     size = _response_size(scope["query_string"])
+    if WORK_SECONDS:
+        until = time.perf_counter() + WORK_SECONDS
+        while time.perf_counter() < until:
+            pass
     pad = _pads.get(size)
     if pad is None:
         pad = _pads[size] = "x" * max(0, size - _EMPTY_LEN)
@@ -76,7 +85,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--loop", default="uvloop", help="uvicorn's loop (to measure the choice)")
     parser.add_argument("--http", default="httptools", help="uvicorn's HTTP parser (same)")
+    parser.add_argument("--work-us", type=int, default=0, help="busy CPU time per request")
     args = parser.parse_args(argv)
+    os.environ["BENCH_BASELINE_WORK_US"] = str(args.work_us)  # read again by worker processes
+    global WORK_SECONDS
+    WORK_SECONDS = args.work_us / 1e6
     uvicorn.run(
         "baseline:app" if args.workers > 1 else app,
         app_dir=str(Path(__file__).parent),

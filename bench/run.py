@@ -551,6 +551,13 @@ def run_all(ctx: Context, engines: list[str], chosen: list[Workload]) -> None:
         if args.choices:  # the HTTP server's choices, measured the same way
             baseline(ctx, 1, key="1, asyncio", server_options=("--loop", "asyncio"))
             baseline(ctx, 1, key="1, h11", server_options=("--http", "h11"))
+            for loop in ("uvloop", "asyncio"):  # B as slow as OpenTIM: the loop's own tails
+                baseline(
+                    ctx,
+                    1,
+                    key=f"1, 200 us work, {loop}",
+                    server_options=("--loop", loop, "--work-us", "200"),
+                )
             picked = [w for w in workloads.WORKLOADS if w.name in workloads.QUICK]
             for engine in engines:
                 for loop in ("uvloop", "asyncio"):
