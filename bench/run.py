@@ -15,6 +15,7 @@ import asyncio
 import itertools
 import json
 import os
+import re
 import secrets
 import shutil
 import sys
@@ -138,7 +139,9 @@ def drive(ctx: Context, port: int, reqfile: Path, duration: float) -> dict[str, 
     return result
 
 
-def measure(ctx: Context, server: procs.Server, reqfile: Path, name: str = "") -> dict[str, Any]:
+def measure(
+    ctx: Context, server: procs.Server, reqfile: Path, name: str = "", where: str = ""
+) -> dict[str, Any]:
     """Warm up, then one measured run; adds the server's CPU use (cores busy).
 
     wrk counts whole seconds: durations are rounded, at least 1 s. With ``--profile`` matching
@@ -156,13 +159,12 @@ def measure(ctx: Context, server: procs.Server, reqfile: Path, name: str = "") -
     if spy is not None:
         spy.wait(timeout=60)
         text = profiling.summary(raw) if raw.exists() else "py-spy wrote nothing"
-        ctx.say(f"profile of {name}:\n{text}")
+        ctx.say(f"profile of {name} ({where}):\n{text}")
         if ctx.args.out is not None:
-            saved = (
-                ctx.args.out.parent / "profiles" / (name.split(" ")[0].replace("/", "_") + ".txt")
-            )
+            stem = re.sub(r"[^a-z0-9]+", "_", f"{name} {where}".lower()).strip("_")
+            saved = ctx.args.out.parent / "profiles" / f"{stem}.txt"
             saved.parent.mkdir(parents=True, exist_ok=True)
-            saved.write_text(f"{name}\n\n{text}\n")
+            saved.write_text(f"{name} ({where}), py-spy\n\n{text}\n")
     elif ctx.args.profile and name and ctx.args.profile in name:
         ctx.say("py-spy is not installed (`.venv/bin/pip install py-spy`): no profile")
     return result
@@ -417,7 +419,7 @@ def _workload(
         row.update(status="failed", note=f"first request answered {failure}")
         ctx.say(f"  {w.name}: FAILED: {failure}")
         return
-    result = measure(ctx, server, reqfile, w.name)
+    result = measure(ctx, server, reqfile, w.name, f"{engine}, {ds.label}, {processes} proc")
     row.update(status="ok" if not result["errors"] else "errors", **result)
     b = ctx.b_runs.get(str(processes))
     ctx.say(
