@@ -43,7 +43,7 @@ MAX_RECALL = 10
 MAX_REASON_BYTES = 100
 PLACEHOLDER, RECALLED = 1, 2
 """IsPlaceMsg values: a seq with no stored message; a recalled message."""
-FIRST_BATCH, MAX_BATCH = 32, 1000
+MAX_BATCH = 1000
 INVALID = Code.GROUP_INVALID_PARAM
 _decode_targets = msgspec.json.Decoder(list[str]).decode
 
@@ -73,11 +73,12 @@ def member_view(target: MsgTarget, topic: str, viewer: str) -> View:
 
 
 async def _walk(
-    store: GroupMessageStore, ctx: Ctx, group_id: str, topic: str, top: int, low: int
+    store: GroupMessageStore, ctx: Ctx, group_id: str, topic: str, top: int, low: int, first: int
 ) -> AsyncGenerator[tuple[int, StoredMsg | None], None]:
     """Every seq from ``top`` down to ``low`` with its stored message (None for a hole), read
-    in growing batches so that long runs of hidden messages cost few reads."""
-    cursor, batch = top, FIRST_BATCH
+    in batches of ``first`` rows, then growing, so that long runs of hidden messages cost few
+    reads while a plain page reads no more rows than it answers (plus one)."""
+    cursor, batch = top, first
     while cursor >= low:
         rows = await store.read_range(ctx.sdkappid, group_id, topic, cursor, low, batch)
         for row in rows:
@@ -171,7 +172,7 @@ async def _page(
     only when more than 20 were asked (that is what ``IsFinished`` 0 and 2 report)."""
     wanted = min(req.req_msg_number, PAGE_LIMIT)
     items: list[RspMsgItem] = []
-    walk = _walk(ctx.storage.group_messages, ctx, req.group_id, topic, top, view.low)
+    walk = _walk(ctx.storage.group_messages, ctx, req.group_id, topic, top, view.low, wanted + 1)
     async with aclosing(walk) as seqs:
         async for seq, row in seqs:
             item = _render(seq, row, view)
