@@ -188,9 +188,9 @@ async def request_costs(calls: int = 3000) -> list[tuple[str, float]]:
         marker = str(workloads.UNIQUE).encode()
         for w in workloads.WORKLOADS:
             missing = [n for n in w.needs if n not in dataset.capabilities(seeded)]
-            if w.command not in commands or missing or w.variants:
-                continue
             requests = w.bodies(ds)
+            if w.command not in commands or missing or w.variants or requests[0].client:
+                continue
             sig = usersig_for(ds)
             query = (
                 f"sdkappid={dataset.SDKAPPID}&identifier={dataset.ADMIN}&usersig={sig}"

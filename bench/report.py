@@ -141,6 +141,7 @@ def targets(data: dict[str, Any]) -> list[tuple[str, str, str]]:
         ("send_group_msg (one hot group)", 0.3),
         ("sendmsg", 0.3),
         ("group_msg_get_simple (20 messages)", 0.4),
+        ("group_msg_get_simple (client API, as a member)", 0.4),
         ("group_msg_get_simple (new UserSig each request)", 0.4),
         ("admin_getroammsg (20 messages)", 0.4),
         ("recentcontact/get_list", 0.4),

@@ -87,7 +87,8 @@ def requests_file(ctx: Context, w: Workload, ds: Dataset, extra_query: str = "")
             sig = sigs.setdefault(req.identifier, _sign(req.identifier, ds.now))
         body = msgspec.json.encode(req.body)
         head, _, tail = body.partition(marker)
-        fields = [f"/v4/{w.command}{_query(req.identifier, sig)}{extra_query}", head.decode()]
+        prefix = "/client/v1/" if req.client else "/v4/"
+        fields = [f"{prefix}{w.command}{_query(req.identifier, sig)}{extra_query}", head.decode()]
         if tail:
             fields.append(tail.decode())
         lines.append("\t".join(fields))

@@ -43,6 +43,8 @@ class Request:
     identifier: str = ADMIN
     fresh_sig: bool = False
     """Sign every variant with its own UserSig: each request pays the full verification."""
+    client: bool = False
+    """Call the client API (``/client/v1/``) signed as ``identifier`` instead of the admin API."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +115,14 @@ def _history_pages(ds: Dataset) -> list[Request]:
         for seq in range(ds.messages, 20, -step)
     ]
     return pages
+
+
+def _member_pages(ds: Dataset) -> list[Request]:
+    """The newest 20 messages as each member sees them, signed in as that member."""
+    return [
+        Request({"GroupId": HISTORY_GROUP, "ReqMsgNumber": 20}, identifier=account, client=True)
+        for account in ds.crowd()
+    ]
 
 
 def _newest_page(ds: Dataset) -> list[Request]:
@@ -214,6 +224,13 @@ WORKLOADS: tuple[Workload, ...] = (
         f"{GSVC}/group_msg_get_simple",
         READ,
         _history_pages,
+        BOTH,
+    ),
+    Workload(
+        "group_msg_get_simple (client API, as a member)",
+        f"{GSVC}/group_msg_get_simple",
+        READ,
+        _member_pages,
         BOTH,
     ),
     Workload(
