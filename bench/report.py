@@ -245,7 +245,8 @@ def render(data: dict[str, Any]) -> str:
         f"- load generator: {env['generator']}, {settings['threads']} thread(s),"
         f" {settings['connections']} connections, {settings['duration']} s per run after"
         f" {settings['warmup']} s of warm-up; separate process over loopback",
-        "- × B: requests/s over B's with as many processes (the mean of B's runs in this run);"
+        "- × B: requests/s over B's with as many processes (B measured just before and just"
+        " after the workload's phase);"
         " × B per CPU: the same per CPU-second the server used, which stays comparable when"
         " other processes share the machine",
         "- CPU columns: cores kept busy during the measured run (1.00 = one full core)",

@@ -223,6 +223,7 @@ def baseline(
         }
     )
     ctx.say(f"  {label}: {result['rps']:.0f} req/s, p99 {result['p99_us'] / 1000:.2f} ms")
+    result["at"] = time.monotonic()
     ctx.b_runs.setdefault(key or str(processes), []).append(result)
     return float(result["rps"])
 
@@ -354,6 +355,8 @@ def phase(
     messages = ctx.args.messages[0 if size == SMALL else 1]
     ds = Dataset(messages)
     label = f"{engine}, {loop} loop" if loop else engine
+    if not ctx.args.quick:  # the reference measured next to this phase (see finish())
+        baseline(ctx, processes)
     ctx.say(f"{label}, {ds.label} messages, {processes} process(es): seeding")
     url, seeded, seed_seconds = _prepare(ctx, engine, ds)
     try:
@@ -407,6 +410,7 @@ def _workload(
         "procs": processes,
         "workload": w.name,
         "kind": w.kind,
+        "at": time.monotonic(),
     }
     ctx.rows.append(row)
     missing = _available(w, set(by_path()), seeded)
@@ -426,28 +430,37 @@ def _workload(
     ctx.say(
         f"  {w.name}: {result['rps']:.0f} req/s, p50 {result['p50_us'] / 1000:.2f} ms,"
         f" p99 {result['p99_us'] / 1000:.2f} ms"
-        + (f", {result['rps'] / b[0]['rps']:.2f} x B" if b else "")
+        + (f", {result['rps'] / b[-1]['rps']:.2f} x B" if b else "")
         + (f", {result['errors']} errors: {result['first_error']}" if result["errors"] else "")
     )
 
 
 def finish(ctx: Context) -> dict[str, dict[str, float]]:
-    """B per process count (the mean of its runs, wall-clock and per server CPU-second), and
-    each result's ratios to it."""
-    refs = {}
+    """B per process count (the mean of its runs), and each result's ratios to the B measured
+    closest in time: the mean of the B runs just before and just after it (B is measured
+    before every phase and at the end, so a neighbour's load drifting through a long run moves
+    B and OpenTIM alike)."""
+    refs: dict[str, dict[str, float]] = {}
     for key, runs in ctx.b_runs.items():
         refs[key] = {
             "rps": sum(r["rps"] for r in runs) / len(runs),
-            "per_cpu": sum(r["rps"] / max(r["server_cpu"], 0.01) for r in runs) / len(runs),
+            "per_cpu": sum(_per_cpu(r) for r in runs) / len(runs),
             "runs": len(runs),
         }
     for row in ctx.rows:
-        ref = refs.get(str(row["procs"]))
-        if "rps" not in row or row["engine"] == "baseline" or ref is None:
+        runs = ctx.b_runs.get(str(row["procs"]), [])
+        if "rps" not in row or row["engine"] == "baseline" or not runs:
             continue
-        row["ratio"] = row["rps"] / ref["rps"]
-        row["cpu_ratio"] = row["rps"] / max(row["server_cpu"], 0.01) / ref["per_cpu"]
+        before = [r for r in runs if r["at"] <= row["at"]][-1:]
+        after = [r for r in runs if r["at"] > row["at"]][:1]
+        near = before + after or runs
+        row["ratio"] = row["rps"] / (sum(r["rps"] for r in near) / len(near))
+        row["cpu_ratio"] = _per_cpu(row) / (sum(_per_cpu(r) for r in near) / len(near))
     return refs
+
+
+def _per_cpu(result: dict[str, Any]) -> float:
+    return float(result["rps"]) / max(float(result["server_cpu"]), 0.01)
 
 
 def _generator(choice: str) -> str:
@@ -571,7 +584,8 @@ def run_all(ctx: Context, engines: list[str], chosen: list[Workload]) -> None:
             _guarded(ctx, engine, size, 1, [w for w in chosen if size in w.sizes])
         scaled = [w for w in chosen if w.name == workloads.SCALING]
         if engine == "postgres" and scaled and args.scale_processes > 1:
-            baseline(ctx, args.scale_processes)
+            if args.quick:
+                baseline(ctx, args.scale_processes)
             _guarded(ctx, engine, SMALL, args.scale_processes, scaled)
     if not args.quick:  # B again: the machine may have changed under the run
         ctx.say("baseline B again")
