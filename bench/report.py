@@ -60,7 +60,11 @@ def environment(generator: str, pg_url: str | None) -> dict[str, str]:
         name: metadata.version(name)
         for name in ("uvicorn", "uvloop", "httptools", "msgspec", "asyncpg")
     }
-    commit = _first_line(["git", "-C", str(Path(__file__).parent), "rev-parse", "--short", "HEAD"])
+    here = str(Path(__file__).parent)
+    commit = _first_line(["git", "-C", here, "rev-parse", "--short", "HEAD"])
+    dirty = _first_line(["git", "-C", here, "status", "--porcelain", "--", "../src"])
+    if dirty and dirty != "not found":
+        commit += " with uncommitted changes in src/"
     return {
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "machine": f"{_cpu()}, {os.cpu_count()} cores, {_memory_gib():.0f} GiB, "
