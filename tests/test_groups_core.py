@@ -18,6 +18,12 @@ async def test_create_group_with_custom_id_and_members(api: Client) -> None:
         },
     )
     assert data["GroupId"] == "book-club"
+    info = await api.ok(
+        "group_open_http_svc/get_group_info",
+        {"GroupIdList": ["book-club"], "ResponseFilter": {"MemberInfoFilter": ["Role"]}},
+    )
+    members = {m["Member_Account"]: m["Role"] for m in info["GroupInfo"][0]["MemberList"]}
+    assert members == {"alice": "Owner", "bob": "Admin", "carol": "Member"}
 
 
 async def test_create_group_generates_tgs_ids(api: Client) -> None:

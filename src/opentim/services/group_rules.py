@@ -6,7 +6,7 @@ import secrets
 
 from opentim.context import Ctx
 from opentim.errors import ApiError, Code
-from opentim.storage.groups import GroupRow, MemberRow
+from opentim.storage.groups import GroupRow
 
 WORK, PUBLIC, MEETING, AVCHATROOM, COMMUNITY = (
     "Private",
@@ -71,17 +71,3 @@ async def load_group(ctx: Ctx, group_id: str) -> GroupRow:
     if group is None:
         raise ApiError(Code.GROUP_NOT_FOUND)
     return group
-
-
-async def load_group_as_caller(ctx: Ctx, group_id: str) -> tuple[GroupRow, MemberRow | None]:
-    """The group and the caller's membership; on the client API a non-member gets 10007."""
-    if not well_formed_group_id(group_id):
-        raise ApiError(Code.GROUP_INVALID_ID)
-    group, member = await ctx.storage.groups.get_group_and_member(
-        ctx.sdkappid, group_id, ctx.user or ctx.identifier
-    )
-    if group is None:
-        raise ApiError(Code.GROUP_NOT_FOUND)
-    if ctx.user is not None and member is None:
-        raise ApiError(Code.GROUP_NO_PERMISSION, "the caller is not a member of this group")
-    return group, member

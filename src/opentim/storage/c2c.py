@@ -116,7 +116,8 @@ _ENTRY = (
     " listed = CASE WHEN $7 THEN 1 ELSE conversations.listed END,"
     " msg_time = CASE WHEN $7 AND $9 > conversations.msg_time THEN $9"
     " ELSE conversations.msg_time END,"
-    " unread = CASE WHEN $8 AND $9 > conversations.read_time AND conversations.unread < 250"
+    " unread = CASE WHEN $8 AND $9 > conversations.read_time"
+    f" AND conversations.unread < {UNREAD_CAP}"
     " THEN conversations.unread + 1 ELSE conversations.unread END"
 )
 _FIND = (
@@ -144,7 +145,7 @@ _COUNT_UNREAD = (
     "SELECT COUNT(*) FROM (SELECT 1 FROM c2c_messages WHERE sdkappid = $1 AND user_lo = $2"
     " AND user_hi = $3 AND msg_time > $4 AND id > $5 AND id > $8 AND to_account = $6"
     " AND from_account = $7"
-    " AND counts_unread = 1 AND recalled = 0 AND to_hidden = 0 LIMIT 250) AS unread"
+    f" AND counts_unread = 1 AND recalled = 0 AND to_hidden = 0 LIMIT {UNREAD_CAP}) AS unread"
 )
 
 

@@ -206,21 +206,6 @@ class GroupStore:
                     await tx.execute(statement, sdkappid, group_id)
         return gone > 0
 
-    async def get_member(self, sdkappid: int, group_id: str, account: str) -> MemberRow | None:
-        async with self._db.reader() as tx:
-            return await fetch_member(tx, sdkappid, group_id, account)
-
-    async def list_members(self, sdkappid: int, group_id: str) -> list[MemberRow]:
-        """All members in join order (owner first when it joined first)."""
-        async with self._db.reader() as tx:
-            rows = await tx.fetch(
-                f"{MEMBER_SELECT} WHERE sdkappid = $1 AND group_id = $2"
-                " ORDER BY join_time, member_account",
-                sdkappid,
-                group_id,
-            )
-        return [member_from(r) for r in rows]
-
     async def add_members(
         self, sdkappid: int, group_id: str, members: Sequence[MemberRow], max_members: int
     ) -> AddResult | None:
