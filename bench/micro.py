@@ -8,6 +8,7 @@ string parsing, and the SQLite engine's reader and transaction.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import sys
@@ -15,6 +16,7 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qsl
 
 import dataset
@@ -160,7 +162,9 @@ async def storage_choices() -> list[tuple[str, float]]:
     return rows
 
 
-async def request_costs(calls: int = 2000) -> list[tuple[str, float]]:
+async def request_costs(
+    calls: int = 2000, only: str = "", profile: bool = False
+) -> list[tuple[str, float]]:
     """Each available workload's request through OpenTIM's ASGI app, without sockets or HTTP
     parsing: what OpenTIM itself costs per request (SQLite, 1K messages; best of the rounds)."""
     import workloads
@@ -190,6 +194,8 @@ async def request_costs(calls: int = 2000) -> list[tuple[str, float]]:
             missing = [n for n in w.needs if n not in dataset.capabilities(seeded)]
             requests = w.bodies(ds)
             if w.command not in commands or missing or w.variants or requests[0].client:
+                continue
+            if only not in w.name:
                 continue
             sig = usersig_for(ds)
             query = (
@@ -228,8 +234,33 @@ async def request_costs(calls: int = 2000) -> list[tuple[str, float]]:
                     await app(dict(scope), receiver(body), send)
                 timings.append((time.perf_counter() - started) / calls * 1e6)
             rows.append((w.name, min(timings)))
+            if profile:
+                rows.append(
+                    (
+                        w.name + " (profiled, see stderr)",
+                        await _profiled(app, scope, bodies, receiver, send),
+                    )
+                )
         await app.shutdown()
     return rows
+
+
+async def _profiled(
+    app: Any, scope: dict[str, Any], bodies: list[bytes], receiver: Any, send: Any
+) -> float:
+    """One more pass under cProfile, its hottest functions printed to stderr."""
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    started = time.perf_counter()
+    profiler.enable()
+    for body in bodies[: CALLS // 10]:
+        await app(dict(scope), receiver(body), send)
+    profiler.disable()
+    elapsed = (time.perf_counter() - started) / (CALLS // 10) * 1e6
+    pstats.Stats(profiler, stream=sys.stderr).sort_stats("tottime").print_stats(30)
+    return elapsed
 
 
 def usersig_for(ds: dataset.Dataset) -> str:
@@ -240,6 +271,14 @@ def usersig_for(ds: dataset.Dataset) -> str:
 
 def main() -> int:
     run = asyncio.run  # the loop `opentim serve` runs on
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", help="only the requests of workloads whose name has this")
+    parser.add_argument("--profile", action="store_true", help="and print their cProfile")
+    args = parser.parse_args()
+    if args.only is not None:
+        for name, micros in run(request_costs(only=args.only, profile=args.profile)):
+            print(f"{micros:8.2f} µs  {name}")
+        return 0
     sections = [
         ("JSON", json_choices()),
         ("auth and routing", auth_choices()),

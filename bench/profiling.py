@@ -7,6 +7,7 @@ time per function, as a share of all samples).
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from collections import Counter
@@ -32,7 +33,7 @@ def start(pid: int, seconds: float, out: Path) -> subprocess.Popen[bytes] | None
             "raw",
             "--output",
             str(out),
-            "--nonblocking",
+            *(["--native"] if os.environ.get("BENCH_PROFILE_NATIVE") else ["--nonblocking"]),
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
