@@ -21,6 +21,7 @@ from opentim.auth import Authenticator
 from opentim.commands import Command, by_path
 from opentim.context import Ctx
 from opentim.errors import ApiError, Code
+from opentim.protocol import LATE, TIMED
 from opentim.ratelimit import make_limiter
 from opentim.settings import Settings
 from opentim.storage import Storage, StorageError
@@ -129,20 +130,29 @@ class Api:
             body = b'{"status":"ok"}'
         else:
             body = _failure(Code.RESOURCE_ERROR, f"no such path: {path}")
-        await send({"type": "http.response.start", "status": 200, "headers": _HEADERS})
+        headers = [*_HEADERS, (b"content-length", b"%d" % len(body))]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 
-    async def _read_body(self, receive: Receive) -> bytes:
-        """The whole body, within ``max_body_bytes`` and ``body_timeout`` (a slow sender is cut)."""
-        async with asyncio.timeout(self.settings.body_timeout):
-            return await self._read_chunks(receive)
+    async def _read_body(self, scope: Scope, receive: Receive) -> bytes:
+        """The whole body, within ``max_body_bytes`` and ``body_timeout`` (a slow sender is cut).
 
-    async def _read_chunks(self, receive: Receive) -> bytes:
+        Under ``opentim serve`` the protocol keeps the time limit (opentim/protocol.py): it
+        wakes ``receive()`` with ``scope[LATE]`` set, and no timer is needed here.
+        """
+        if TIMED in scope:
+            return await self._read_chunks(scope, receive)
+        async with asyncio.timeout(self.settings.body_timeout):
+            return await self._read_chunks(scope, receive)
+
+    async def _read_chunks(self, scope: Scope, receive: Receive) -> bytes:
         limit = self.settings.max_body_bytes
         chunks: list[bytes] = []
         size = 0
         while True:
             message = await receive()
+            if LATE in scope:
+                raise TimeoutError
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > limit:
@@ -168,7 +178,7 @@ class Api:
             if not await self.limiter.allow(caller.app.sdkappid, row.path, limit):
                 raise ApiError(Code.API_RATE_LIMIT)
             try:
-                raw = await self._read_body(receive)
+                raw = await self._read_body(scope, receive)
             except BodyTooLarge:
                 raise ApiError(
                     Code.REQUEST_TIMEOUT_OR_MALFORMED, "request body too large"
