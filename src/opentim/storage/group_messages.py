@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
-from opentim.storage.engine import Engine, Row, Tx
+from opentim.storage.engine import Engine, Tx
 
 DEDUP_SECONDS = 300
 """Same Random and same content within this many seconds: the later message is a duplicate."""
@@ -91,8 +92,8 @@ WHERE sdkappid = $1 AND group_id = $2 AND member_account = $3
 
 _READ_RANGE = """
 SELECT seq, from_account, random, msg_time, priority,
-       CASE WHEN recalled = 1 THEN '' ELSE body END,
-       cloud_custom_data, recalled, is_system, to_accounts
+       CASE WHEN recalled = 1 THEN NULL ELSE body END,
+       cloud_custom_data, is_system, to_accounts
 FROM group_messages
 WHERE sdkappid = $1 AND group_id = $2 AND topic_id = $3 AND seq <= $4 AND seq >= $5
 ORDER BY seq DESC
@@ -154,19 +155,13 @@ class Appended:
     duplicate: bool = False
 
 
-@dataclass(slots=True)
-class StoredMsg:
-    seq: int
-    from_account: str
-    random: int
-    msg_time: int
-    priority: int
-    body: str
-    """'' for a recalled message."""
-    cloud_custom_data: str
-    recalled: int
-    is_system: int
-    to_accounts: str | None
+StoredMsg = tuple[int, str, int, int, int, str | None, str, int, str | None]
+"""One stored message as ``read_range`` returns it, to unpack in this order: seq,
+from_account, random, msg_time, priority, body (None when recalled), cloud_custom_data,
+is_system, to_accounts (a targeted message's recipients as a JSON array, else None).
+
+The database's row itself (an asyncpg Record on PostgreSQL, which unpacks alike): a page
+of 21 rows spent ~33 µs building a dataclass per row, more than reading the rows."""
 
 
 class _Duplicate(Exception):
@@ -191,10 +186,6 @@ def _values(msg: NewMessage, seq: int) -> tuple[object, ...]:
         msg.to_accounts,
         msg.no_unread,
     )
-
-
-def _stored(row: Row) -> StoredMsg:
-    return StoredMsg(*row)
 
 
 class GroupMessageStore:
@@ -400,12 +391,12 @@ class GroupMessageStore:
     ) -> list[StoredMsg]:
         """Stored messages with ``low <= seq <= top``, newest first, at most ``limit``.
 
-        Recalled messages are included (flagged, body ''); missing seqs are simply absent.
+        Recalled messages are included (body None); missing seqs are simply absent.
         A plain read: it sees every message committed before it started.
         """
         async with self._db.reader() as tx:
             rows = await tx.fetch(_READ_RANGE, sdkappid, group_id, topic_id, top, low, limit)
-        return [_stored(r) for r in rows]
+        return cast(list[StoredMsg], rows)
 
     async def uncounted_after(
         self, sdkappid: int, read_marks: Sequence[tuple[str, int]]
