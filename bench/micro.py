@@ -225,14 +225,14 @@ async def request_costs(
 
                 return receive
 
-            for body in bodies[:100]:  # warm-up
+            for body in bodies[: min(100, calls)]:  # warm-up
                 await app(dict(scope), receiver(body), send)
             timings = []
             for round_ in range(ROUNDS):  # every send unique: no round repeats a Random
                 started = time.perf_counter()
                 for body in bodies[round_ * calls : (round_ + 1) * calls]:
                     await app(dict(scope), receiver(body), send)
-                timings.append((time.perf_counter() - started) / calls * 1e6)
+                timings.append((time.perf_counter() - started) / max(calls, 1) * 1e6)
             rows.append((w.name, min(timings)))
             if profile:
                 rows.append(
@@ -274,9 +274,17 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", help="only the requests of workloads whose name has this")
     parser.add_argument("--profile", action="store_true", help="and print their cProfile")
+    parser.add_argument(
+        "--calls",
+        type=int,
+        default=2000,
+        help="requests per round; with --only, 0 and N under valgrind --tool=callgrind give"
+        " instructions per request, which the machine's other load does not move",
+    )
     args = parser.parse_args()
     if args.only is not None:
-        for name, micros in run(request_costs(only=args.only, profile=args.profile)):
+        costs = request_costs(calls=args.calls, only=args.only, profile=args.profile)
+        for name, micros in run(costs):
             print(f"{micros:8.2f} µs  {name}")
         return 0
     sections = [

@@ -94,7 +94,10 @@ class _Tx:
             raise _translate(exc) from exc
 
     async def fetchval(self, sql: str, *args: Any) -> Any:
-        row = await self.fetchrow(sql, *args)
+        try:
+            row = self._conn.execute(self._q(sql), _check(args)).fetchone()
+        except _ERRORS as exc:
+            raise _translate(exc) from exc
         return None if row is None else row[0]
 
 
@@ -200,8 +203,12 @@ class SqliteEngine:
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         try:
-            conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-            conn.row_factory = sqlite3.Row
+            # Rows stay plain tuples (no row_factory): a sqlite3.Row per row cost ~0.25 µs
+            # more, and the stores index rows by position only. Every statement the stores
+            # use stays prepared (the default cache of 128 is smaller than the code's SQL).
+            conn = sqlite3.connect(
+                path, isolation_level=None, check_same_thread=False, cached_statements=1024
+            )
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA busy_timeout=5000")
