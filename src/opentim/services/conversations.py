@@ -44,29 +44,32 @@ def standard_mark_text(mark: int) -> str | UnsetType:
     return format(mark, "b") if mark else UNSET
 
 
-def _after(entries: Sequence[Entry], cursor: Cursor) -> list[Entry]:
-    """The entries (newest first) that come after the cursor."""
+def _after(entries: list[Entry], cursor: Cursor) -> list[Entry]:
+    """The entries (sorted newest first) that come after the cursor."""
     time_stamp, index = cursor
     if time_stamp <= 0:
-        return list(entries)
-    ties = [e for e in entries if e.msg_time == time_stamp][index:]
-    return ties + [e for e in entries if e.msg_time < time_stamp]
+        return entries
+    key = -time_stamp
+    ties = [e for e in entries if e[0] == key][index:]
+    return ties + [e for e in entries if e[0] > key]
 
 
 def _advance(cursor: Cursor, taken: Sequence[Entry]) -> Cursor:
     if not taken:
         return cursor
-    last = taken[-1].msg_time
-    same = sum(1 for e in taken if e.msg_time == last)
-    return last, same + (cursor[1] if cursor[0] == last else 0)
+    key = taken[-1][0]
+    same = sum(1 for e in taken if e[0] == key)
+    return -key, same + (cursor[1] if cursor[0] == -key else 0)
 
 
-def _session_item(entry: Entry, contact: Contact | None) -> SessionItem:
-    item = SessionItem(type=entry.type, msg_time=entry.msg_time, top_flag=entry.top_flag)
-    if entry.type == C2C:
-        item.to_account = entry.peer
-    else:
-        item.group_id = entry.peer
+def _session_item(entry: Entry) -> SessionItem:
+    if entry[1] == C2C:
+        return SessionItem(type=C2C, to_account=entry[2], msg_time=-entry[0], top_flag=entry[3])
+    return SessionItem(type=GROUP, group_id=entry[2], msg_time=-entry[0], top_flag=entry[3])
+
+
+def _marked_item(entry: Entry, contact: Contact | None) -> SessionItem:
+    item = _session_item(entry)
     if contact is not None:
         item.standard_mark = standard_mark_text(contact.standard_mark)
         item.custom_mark = contact.custom_mark or UNSET
@@ -82,31 +85,36 @@ async def get_list(ctx: Ctx, req: GetListRequest) -> GetListResponse:
     answers TimeStamp/TopTimeStamp = now and indexes 0.
     """
     owner = await owner_of(ctx, req.from_account)
-    entries = sorted(
-        await ctx.storage.conversations.entries(ctx.sdkappid, owner),
-        key=lambda e: (-e.msg_time, e.type, e.peer),
-    )
-    apart = bool(req.assist_flags & PINNED)
-    pinned = _after(
-        [e for e in entries if apart and e.top_flag], (req.top_time_stamp, req.top_start_index)
-    )
-    normal = _after(
-        [e for e in entries if not (apart and e.top_flag)], (req.time_stamp, req.start_index)
-    )
+    entries = await ctx.storage.conversations.entries(ctx.sdkappid, owner)
+    entries.sort()  # newest first, then Type, then peer: see Entry
+    top_cursor = (req.top_time_stamp, req.top_start_index)
+    cursor = (req.time_stamp, req.start_index)
+    pinned = [e for e in entries if e[3]] if req.assist_flags & PINNED else []
+    if pinned:
+        pinned = _after(pinned, top_cursor)
+        normal = _after([e for e in entries if not e[3]], cursor)
+    else:
+        normal = _after(entries, cursor)
     top_page = pinned[:PAGE_SIZE]
     page = normal[: PAGE_SIZE - len(top_page)]
-    contacts: dict[tuple[int, str], Contact] = {}
+    complete = len(top_page) == len(pinned) and len(page) == len(normal)
+    if complete:
+        top_cursor = cursor = (ctx.now(), 0)
+    else:
+        top_cursor, cursor = _advance(top_cursor, top_page), _advance(cursor, page)
     if req.assist_flags >= WITH_MARKS:
         found = await ctx.storage.contact_groups.contacts(ctx.sdkappid, owner)
         contacts = {(c.type, c.peer): c for c in found}
-    complete = len(top_page) == len(pinned) and len(page) == len(normal)
-    now = ctx.now()
-    top_cursor = (
-        (now, 0) if complete else _advance((req.top_time_stamp, req.top_start_index), top_page)
-    )
-    cursor = (now, 0) if complete else _advance((req.time_stamp, req.start_index), page)
+        items = [_marked_item(e, contacts.get((e[1], e[2]))) for e in top_page + page]
+    else:  # _session_item inline: ~10k instructions (3%) less than 21 calls to it
+        items = [
+            SessionItem(type=C2C, to_account=peer, msg_time=-key, top_flag=flag)
+            if conv_type == C2C
+            else SessionItem(type=GROUP, group_id=peer, msg_time=-key, top_flag=flag)
+            for key, conv_type, peer, flag in top_page + page
+        ]
     return GetListResponse(
-        session_item=[_session_item(e, contacts.get((e.type, e.peer))) for e in top_page + page],
+        session_item=items,
         complete_flag=int(complete),
         time_stamp=cursor[0],
         start_index=cursor[1],

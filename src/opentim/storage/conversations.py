@@ -10,7 +10,7 @@ no per-member work, and a newer group message brings a deleted entry back by its
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import cast
 
 from opentim.storage.c2c import recount_unread
 from opentim.storage.engine import Engine
@@ -21,21 +21,21 @@ UNREAD_CONVERSATIONS = 100
 """Conversations whose unread messages count toward a user's total."""
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
-    type: int
-    peer: str
-    """The peer's UserID (C2C) or the GroupId (group)."""
-    msg_time: int
-    top_flag: int
+Entry = tuple[int, int, str, int]
+"""One list entry as the row it is read as: (-MsgTime, Type, peer, TopFlag), the peer being the
+UserID (C2C) or the GroupId (group). Sorting the rows orders the list newest first, then C2C
+before group, then by peer (in code-point order on both engines, whatever a database's
+collation), with no key function and no object per entry: a dataclass per entry and a sort
+key per entry cost ~40 µs of a 21-entry list's ~145 µs."""
 
-
-_C2C_ENTRIES = (
-    "SELECT peer, msg_time, top_flag FROM conversations"
+# Both kinds of entry in one statement (one round trip; ~2 µs less than two on SQLite).
+# Group entries: the groups the owner belongs to with a message that updates conversations,
+# unless the owner deleted the entry since (deleted_upto >= that message's seq).
+_ENTRIES = (
+    "SELECT -msg_time, 1, peer, top_flag FROM conversations"
     " WHERE sdkappid = $1 AND owner = $2 AND type = 1 AND listed = 1"
-)
-_GROUP_ENTRIES = (
-    "SELECT g.group_id, g.conv_msg_time, COALESCE(c.top_flag, 0)"
+    " UNION ALL"
+    " SELECT -g.conv_msg_time, 2, g.group_id, COALESCE(c.top_flag, 0)"
     " FROM group_members m"
     " JOIN groups g ON g.sdkappid = m.sdkappid AND g.group_id = m.group_id"
     " LEFT JOIN conversations c ON c.sdkappid = m.sdkappid AND c.owner = m.member_account"
@@ -43,16 +43,20 @@ _GROUP_ENTRIES = (
     " WHERE m.sdkappid = $1 AND m.member_account = $2 AND g.conv_msg_seq > 0"
     " AND (c.owner IS NULL OR c.listed = 1 OR c.deleted_upto < g.conv_msg_seq)"
 )
-# recentcontact/delete of a C2C entry: $4 the conversation's last message id, which becomes
-# the read mark (unread reset) and, with ClearRamble ($6), the cleared-up-to watermark ($5).
+# recentcontact/delete of a C2C entry ($4, $5 the pair's UserIDs in order): the conversation's
+# last message id becomes the read mark (unread reset) and, with ClearRamble ($6), the
+# cleared-up-to watermark; read in the same statement (an aggregate always gives one row, 0
+# when there is no message yet), one round trip fewer than reading it first.
 _DELETE_C2C = (
     "INSERT INTO conversations (sdkappid, owner, type, peer, listed, read_upto, cleared_upto)"
-    " VALUES ($1, $2, 1, $3, 0, $4, $5)"
+    " SELECT $1, $2, 1, $3, 0, last_id, CASE WHEN $6 THEN last_id ELSE 0 END"
+    " FROM (SELECT COALESCE(MAX(next_id) - 1, 0) AS last_id FROM c2c_pairs"
+    " WHERE sdkappid = $1 AND user_lo = $4 AND user_hi = $5) AS pair"
+    " WHERE true"  # SQLite: without a WHERE, ON CONFLICT would parse as a join constraint
     " ON CONFLICT (sdkappid, owner, type, peer) DO UPDATE SET listed = 0, unread = 0,"
     " read_upto = excluded.read_upto,"
     " cleared_upto = CASE WHEN $6 THEN excluded.cleared_upto ELSE conversations.cleared_upto END"
 )
-_LAST_ID = "SELECT next_id - 1 FROM c2c_pairs WHERE sdkappid = $1 AND user_lo = $2 AND user_hi = $3"
 # recentcontact/delete of a group entry: hidden until the group's next message; with
 # ClearRamble ($4) the user's view of the group starts after its current last seq.
 _DELETE_GROUP = (
@@ -87,11 +91,10 @@ class ConversationStore:
         Groups that were disbanded or that the owner left are simply not joined. A plain read.
         """
         async with self._db.reader() as tx:
-            c2c = await tx.fetch(_C2C_ENTRIES, sdkappid, owner)
-            groups = await tx.fetch(_GROUP_ENTRIES, sdkappid, owner)
-        return [Entry(C2C, r[0], int(r[1]), int(r[2])) for r in c2c] + [
-            Entry(GROUP, r[0], int(r[1]), int(r[2])) for r in groups
-        ]
+            rows = await tx.fetch(_ENTRIES, sdkappid, owner)
+        # The rows as they are: tuples on SQLite, records that index and compare like tuples
+        # on PostgreSQL (a copy into tuples cost ~6k instructions more, 2%).
+        return cast(list[Entry], rows)
 
     async def delete(
         self, sdkappid: int, owner: str, conv_type: int, peer: str, clear: bool
@@ -109,10 +112,7 @@ class ConversationStore:
         async with self._db.transaction() as tx:
             if conv_type == C2C:
                 lo, hi = (owner, peer) if owner <= peer else (peer, owner)
-                last = int(await tx.fetchval(_LAST_ID, sdkappid, lo, hi) or 0)
-                await tx.execute(
-                    _DELETE_C2C, sdkappid, owner, peer, last, last if clear else 0, clear
-                )
+                await tx.execute(_DELETE_C2C, sdkappid, owner, peer, lo, hi, clear)
             elif TOPIC_MARK in peer:
                 group_id = peer.split(TOPIC_MARK, 1)[0]
                 await tx.execute(_DELETE_TOPIC, sdkappid, owner, peer, clear, group_id)
