@@ -18,6 +18,22 @@ BY_SENDER_WINDOW = 1000
 """delete_group_msg_by_sender looks at the last this-many seqs of the group (or topic)."""
 
 
+# Every stored seq is below the space's next_msg_seq, so the window needs only its lower
+# bound; reading it in the same statement saves a statement (a round trip on PostgreSQL).
+_RECALL_BY_SENDER = """
+UPDATE group_messages SET recalled = 1
+WHERE sdkappid = $1 AND group_id = $2 AND topic_id = $3 AND from_account = $4 AND recalled = 0
+  AND seq >= (SELECT next_msg_seq - $5 FROM groups WHERE sdkappid = $1 AND group_id = $2)
+"""
+
+_RECALL_BY_SENDER_IN_TOPIC = """
+UPDATE group_messages SET recalled = 1
+WHERE sdkappid = $1 AND group_id = $2 AND topic_id = $3 AND from_account = $4 AND recalled = 0
+  AND seq >= (SELECT next_msg_seq - $5 FROM topics
+              WHERE sdkappid = $1 AND group_id = $2 AND topic_id = $3)
+"""
+
+
 class RecallOutcome(enum.Enum):
     RECALLED = "recalled"
     ALREADY = "already recalled"
@@ -114,36 +130,18 @@ class GroupHistoryStore:
         """delete_group_msg_by_sender: set the recall mark on ``sender``'s messages among the
         last ``BY_SENDER_WINDOW`` seqs of the group (or topic) — ``[next-1000, next-1]``.
 
-        One transaction touching at most 1,000 rows; a message sent concurrently may fall just
-        outside the window. Returns how many messages were newly marked.
+        One statement touching at most 1,000 rows, found through the by-sender index (never
+        the whole window); a message sent concurrently may fall just outside the window.
+        Returns how many messages were newly marked (0 when the group or topic is gone).
         """
         async with self._db.transaction() as tx:
-            if topic_id:
-                next_seq = await tx.fetchval(
-                    "SELECT next_msg_seq FROM topics"
-                    " WHERE sdkappid = $1 AND group_id = $2 AND topic_id = $3",
-                    sdkappid,
-                    group_id,
-                    topic_id,
-                )
-            else:
-                next_seq = await tx.fetchval(
-                    "SELECT next_msg_seq FROM groups WHERE sdkappid = $1 AND group_id = $2",
-                    sdkappid,
-                    group_id,
-                )
-            if next_seq is None:
-                return 0
             return await tx.execute(
-                "UPDATE group_messages SET recalled = 1"
-                " WHERE sdkappid = $1 AND group_id = $2 AND topic_id = $3"
-                " AND seq >= $4 AND seq <= $5 AND from_account = $6 AND recalled = 0",
+                _RECALL_BY_SENDER_IN_TOPIC if topic_id else _RECALL_BY_SENDER,
                 sdkappid,
                 group_id,
                 topic_id,
-                int(next_seq) - BY_SENDER_WINDOW,
-                int(next_seq) - 1,
                 sender,
+                BY_SENDER_WINDOW,
             )
 
     async def modify(
