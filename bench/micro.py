@@ -172,6 +172,7 @@ async def request_costs(
     from opentim import settings as settings_mod
     from opentim.app import create_app
     from opentim.commands import by_path
+    from opentim.protocol import TIMED
     from opentim.storage import open_storage
 
     rows = []
@@ -208,6 +209,7 @@ async def request_costs(
                 "path": f"/v4/{w.command}",
                 "query_string": query,
                 "headers": [],
+                TIMED: True,  # as under `opentim serve`: the protocol keeps the deadline
             }
             bodies = [
                 msgspec.json.encode(requests[i % len(requests)].body).replace(

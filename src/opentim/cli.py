@@ -52,6 +52,7 @@ def _serve(args: argparse.Namespace) -> int:
         port=settings.port,
         lifespan="on",
         access_log=False,  # the query string carries UserSigs: never logged
+        proxy_headers=False,  # no client address is used: skip the middleware on every request
         log_level=settings.log_level,
         loop=event_loop(settings.database),
         http=guarded_protocol(settings.body_timeout),  # header and body share one time limit

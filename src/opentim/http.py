@@ -162,7 +162,7 @@ class Api:
                 return b"".join(chunks)
 
     async def _call(self, scope: Scope, receive: Receive, api: str, client_api: bool) -> bytes:
-        row = self.commands.get(api.rstrip("/"))
+        row = self.commands.get(api) or self.commands.get(api.rstrip("/"))
         try:
             if row is None or (client_api and not row.users):
                 what = "not available on the client API" if row else "unknown service/command"
@@ -175,7 +175,7 @@ class Api:
             limit = caller.app.rate_limit and min(
                 row.rate or caller.app.rate_limit, caller.app.rate_limit
             )
-            if not await self.limiter.allow(caller.app.sdkappid, row.path, limit):
+            if limit and not await self.limiter.allow(caller.app.sdkappid, row.path, limit):
                 raise ApiError(Code.API_RATE_LIMIT)
             try:
                 raw = await self._read_body(scope, receive)
@@ -185,7 +185,7 @@ class Api:
                 ) from None
             except TimeoutError:
                 raise ApiError(Code.REQUEST_TIMEOUT_OR_MALFORMED, "request body too slow") from None
-            if not raw.strip():
+            if not raw or raw.isspace():
                 raise ApiError(row.module.json_parse, "empty body; send {} at least")
             try:
                 request = self.decoders[row.path].decode(raw)

@@ -33,6 +33,9 @@ AUTH_CACHE_SECONDS = 1.0
 effect there within this time (in this process, at once)."""
 
 
+_EXISTS = "SELECT 1 FROM accounts WHERE sdkappid = $1 AND user_id = $2"
+
+
 class AccountStore:
     def __init__(self, engine: Engine) -> None:
         self._db = engine
@@ -64,16 +67,12 @@ class AccountStore:
         """The subset of ``user_ids`` that are imported accounts."""
         if not user_ids:
             return set()
-        found: set[str] = set()
         async with self._db.reader() as tx:
-            for user_id in dict.fromkeys(user_ids):
-                if await tx.fetchval(
-                    "SELECT 1 FROM accounts WHERE sdkappid = $1 AND user_id = $2",
-                    sdkappid,
-                    user_id,
-                ):
-                    found.add(user_id)
-        return found
+            return {
+                user_id
+                for user_id in dict.fromkeys(user_ids)
+                if await tx.fetchval(_EXISTS, sdkappid, user_id)
+            }
 
     async def delete_accounts(self, sdkappid: int, user_ids: Sequence[str]) -> set[str]:
         """Delete accounts with their memberships and other per-user data; return those deleted."""
