@@ -109,7 +109,7 @@ class ConversationStore:
         untouched; deleting an absent entry (or a group that does not exist) succeeds and
         changes nothing visible.
         """
-        async with self._db.transaction() as tx:
+        async with self._db.single() as tx:  # one statement in each case
             if conv_type == C2C:
                 lo, hi = (owner, peer) if owner <= peer else (peer, owner)
                 await tx.execute(_DELETE_C2C, sdkappid, owner, peer, lo, hi, clear)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from importlib import resources
 from typing import Any
 
@@ -175,6 +175,9 @@ class PostgresEngine:
                 yield _Tx(conn)
         except _FOREIGN as exc:
             raise _translate(exc) from exc
+
+    def single(self) -> AbstractAsyncContextManager[_Tx]:
+        return self.reader()  # outside a transaction block each statement commits by itself
 
     async def close(self) -> None:
         await self._pool.close()

@@ -242,6 +242,9 @@ class SqliteEngine:
     def reader(self) -> _Reader:
         return self._reader
 
+    def single(self) -> _Reader:
+        return self._reader  # the connection is in autocommit mode outside transaction()
+
     async def close(self) -> None:
         if self._checkpointer is not None:
             self._checkpointer.close()
