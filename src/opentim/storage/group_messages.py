@@ -21,11 +21,13 @@ from opentim.storage.engine import Engine, Tx
 DEDUP_SECONDS = 300
 """Same Random and same content within this many seconds: the later message is a duplicate."""
 
+
 def _load_sql(topic: bool, member: bool, conv: bool) -> str:
     """The group's row with only the joins asked for, their columns in this order: group (7),
-    topic (3), member (4), the member's ClearRamble mark (1). Placeholders: $1 sdkappid, $2 group_id, then
-    the topic, the account and the peer, each only when asked for. Each join left out saves
-    a lookup and each column ~0.15 us (a send's read: 57k -> 44k instructions in sqlite3)."""
+    topic (3), member (4), the member's ClearRamble mark (1). Placeholders: $1 sdkappid,
+    $2 group_id, then the topic, the account and the peer, each only when asked for. Each join
+    left out saves a lookup and each column ~0.15 us (a send's read: 57k -> 44k instructions
+    in sqlite3)."""
     columns = [
         "g.type, g.create_time, g.next_msg_seq, g.last_msg_time, g.mute_all_member,"
         " g.support_topic, g.cleared_upto_seq"
