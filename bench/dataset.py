@@ -17,6 +17,8 @@ from typing import Any
 
 import msgspec
 
+from opentim.services.c2c_rules import rendered
+
 SDKAPPID = 1400000001
 SECRET_KEY = "b3e1c0ffee5eed0f0e1c0de0ba5e0b3e1c0ffee5eed0f0e1c0de0ba5e0b3e1c"
 ADMIN = "administrator"
@@ -148,7 +150,9 @@ def _c2c_messages(ds: Dataset) -> Iterator[tuple[Any, ...]]:
     for n in range(1, ds.messages + 1):
         sender, receiver = (C2C_OWNER, C2C_PEER) if n % 2 else (C2C_PEER, C2C_OWNER)
         body = msgspec.json.encode(text_body(f"direct message {n}")).decode()
-        yield (SDKAPPID, lo, hi, n, sender, receiver, n, n, _time(ds, n), f"bench-{n}", body, 0)
+        key = (n, n, _time(ds, n))
+        shown = rendered(sender, receiver, key, body, "")
+        yield (SDKAPPID, lo, hi, n, sender, receiver, n, n, key[2], f"bench-{n}", body, 0, shown)
 
 
 def _conversations(ds: Dataset) -> Iterator[tuple[Any, ...]]:
@@ -205,6 +209,7 @@ def tables(ds: Dataset) -> list[Table]:
                 "msg_id",
                 "body",
                 "counts_unread",
+                "rendered",
             ),
             _c2c_messages(ds),
         ),

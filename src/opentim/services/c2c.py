@@ -18,6 +18,7 @@ from opentim.services.c2c_rules import (
     msg_seq,
     named,
     new_msg_id,
+    rendered,
     require_accounts,
     sync_other_machine,
     uint32,
@@ -60,6 +61,7 @@ def _new_message(
         msg_time=msg_time,
         msg_id=msg_id,
         body=body,
+        rendered=rendered(sender, recipient, key, body, cloud_custom_data),
         cloud_custom_data=cloud_custom_data,
         digest=digest(body, cloud_custom_data),
         counts_unread="NoUnread" not in controls,
@@ -100,7 +102,11 @@ async def sendmsg(ctx: Ctx, req: SendMsgRequest) -> SendMsgResponse:
         sync,
         req.send_msg_control,
     )
-    [stored] = await ctx.storage.c2c.append(ctx.sdkappid, [message], Dedup.SEND, now)
+    # A MsgSeq drawn here (none was sent) is new, so a resend cannot repeat it: only a caller's
+    # MsgSeq is checked for a duplicate. The check walks the conversation's messages of the
+    # last 120 s; skipping it took sendmsg from 628 to 565 kIr (instructions) per request.
+    dedup = None if req.msg_seq is UNSET else Dedup.SEND
+    [stored] = await ctx.storage.c2c.append(ctx.sdkappid, [message], dedup, now)
     return SendMsgResponse(
         msg_time=stored.msg_time,
         msg_key=msg_key(stored.msg_seq, stored.msg_random, stored.msg_time),
@@ -186,6 +192,9 @@ async def importmsg(ctx: Ctx, req: ImportMsgRequest) -> ImportMsgResponse:
         msg_time=req.msg_time_stamp,
         msg_id=new_msg_id(req.msg_time_stamp),
         body=body,
+        rendered=rendered(
+            sender, recipient, (seq, random, req.msg_time_stamp), body, req.cloud_custom_data
+        ),
         cloud_custom_data=req.cloud_custom_data,
         digest=digest(body, req.cloud_custom_data),
         counts_unread=req.sync_from_old_system == REAL_TIME,

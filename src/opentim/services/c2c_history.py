@@ -7,16 +7,21 @@ accounts to still exist (history outlives accounts).
 
 from __future__ import annotations
 
+from functools import partial
+
+import msgspec
+
 from opentim.context import Ctx
 from opentim.errors import ApiError, Code
 from opentim.services.c2c_rules import (
     UINT32_MAX,
     body_text,
     check_size,
-    msg_key,
     named,
     parse_msg_key,
+    rendered,
     require_accounts,
+    tombstone,
 )
 from opentim.storage.c2c import Change, HistoryRow
 from opentim.wire.c2c import (
@@ -37,36 +42,18 @@ PAGE_BYTES = 13 * 1024
 """A history page is cut once it holds this much (at least one message is returned)."""
 MESSAGE_OVERHEAD = 250
 """Bytes a message's fields other than MsgBody and CloudCustomData take in a page."""
-RECALLED = 8
 MAX_RAMBLE_KEYS = 30
+_ROAM_MSG = msgspec.json.Decoder(RoamMsg)
 
 
-def _roam_msg(row: HistoryRow) -> RoamMsg:
-    """A recalled message is a tombstone: MsgFlagBits 8, empty MsgBody and CloudCustomData."""
-    return RoamMsg(
-        from_account=row.from_account,
-        to_account=row.to_account,
-        msg_seq=row.msg_seq,
-        msg_random=row.msg_random,
-        msg_time_stamp=row.msg_time,
-        msg_flag_bits=RECALLED if row.recalled else 0,
-        is_peer_read=0,
-        msg_key=msg_key(row.msg_seq, row.msg_random, row.msg_time),
-        msg_body=Raw(b"[]" if row.recalled else row.body.encode()),
-        cloud_custom_data="" if row.recalled else row.cloud_custom_data,
-    )
-
-
-def _page(rows: list[HistoryRow], max_cnt: int) -> list[HistoryRow]:
-    """The newest ``max_cnt`` rows that fit in ``PAGE_BYTES`` (at least one)."""
-    page: list[HistoryRow] = []
+def _page_length(rows: list[HistoryRow], max_cnt: int) -> int:
+    """How many of the newest ``max_cnt`` rows fit in ``PAGE_BYTES`` (at least one)."""
     size = 0
-    for row in rows[:max_cnt]:
-        size += len(row.body) + len(row.cloud_custom_data) + MESSAGE_OVERHEAD
-        if page and size > PAGE_BYTES:
-            break
-        page.append(row)
-    return page
+    for n, (_, weight) in enumerate(rows[:max_cnt]):
+        size += weight + MESSAGE_OVERHEAD
+        if n and size > PAGE_BYTES:
+            return n
+    return min(len(rows), max_cnt)
 
 
 async def admin_getroammsg(ctx: Ctx, req: AdminGetRoamMsgRequest) -> AdminGetRoamMsgResponse:
@@ -95,14 +82,16 @@ async def admin_getroammsg(ctx: Ctx, req: AdminGetRoamMsgRequest) -> AdminGetRoa
     )
     if rows is None:
         raise ApiError(Code.IM_INVALID_MSGKEY, "LastMsgKey names no message of this conversation")
-    page = _page(rows, max_cnt)
-    oldest = page[-1] if page else None
+    count = _page_length(rows, max_cnt)
+    # The oldest message's MsgKey and time are read back from its stored JSON: decoding one
+    # message costs less than reading three more columns of every row.
+    oldest = _ROAM_MSG.decode(rows[count - 1][0]) if count else None
     return AdminGetRoamMsgResponse(
-        complete=int(len(page) == len(rows)),
-        msg_cnt=len(page),
-        last_msg_time=oldest.msg_time if oldest else 0,
-        last_msg_key=msg_key(oldest.msg_seq, oldest.msg_random, oldest.msg_time) if oldest else "",
-        msg_list=[_roam_msg(r) for r in reversed(page)],
+        complete=int(count == len(rows)),
+        msg_cnt=count,
+        last_msg_time=oldest.msg_time_stamp if oldest else 0,
+        last_msg_key=oldest.msg_key if oldest else "",
+        msg_list=[Raw(rows[n][0]) for n in range(count - 1, -1, -1)],
     )
 
 
@@ -114,7 +103,9 @@ async def admin_msgwithdraw(ctx: Ctx, req: AdminMsgWithdrawRequest) -> AdminMsgW
     sender = named(req.from_account, Code.IM_FROM_ACCOUNT, "From_Account")
     recipient = named(req.to_account, Code.IM_TO_ACCOUNT, "To_Account")
     key = parse_msg_key(req.msg_key)
-    outcome = await ctx.storage.c2c.recall(ctx.sdkappid, sender, recipient, key)
+    outcome = await ctx.storage.c2c.recall(
+        ctx.sdkappid, sender, recipient, key, tombstone(sender, recipient, key)
+    )
     if outcome is Change.NOT_FOUND:
         raise ApiError(Code.IM_MSG_NOT_FOUND)
     if outcome is Change.RECALLED:
@@ -135,7 +126,10 @@ async def modify_c2c_msg(ctx: Ctx, req: ModifyC2cMsgRequest) -> ModifyC2cMsgResp
     body = None if req.msg_body is UNSET else body_text(req.msg_body)
     custom = None if req.cloud_custom_data is UNSET else req.cloud_custom_data
     check_size(req, body or "", custom or "")
-    outcome = await ctx.storage.c2c.modify(ctx.sdkappid, sender, recipient, key, body, custom)
+    render = partial(rendered, sender, recipient, key)
+    outcome = await ctx.storage.c2c.modify(
+        ctx.sdkappid, sender, recipient, key, body, custom, render
+    )
     if outcome is Change.NOT_FOUND:
         raise ApiError(Code.IM_MSG_NOT_FOUND)
     if outcome is Change.RECALLED:

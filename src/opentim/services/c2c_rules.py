@@ -11,6 +11,7 @@ from opentim.context import Ctx
 from opentim.errors import ApiError, Code
 from opentim.services.msgbody import BodyError, BodyProblem, check_msg_body
 from opentim.storage.c2c import MsgKey
+from opentim.wire.c2c import RoamMsg
 from opentim.wire.common import UNSET, Raw, UnsetType
 
 UINT32_MAX = 2**32 - 1
@@ -33,6 +34,42 @@ def parse_msg_key(text: str) -> MsgKey:
     if max(seq, random, msg_time) > UINT32_MAX:
         raise ApiError(Code.IM_INVALID_MSGKEY, f"invalid MsgKey {text[:60]!r}")
     return seq, random, msg_time
+
+
+RECALLED = 8
+"""MsgFlagBits of a recalled message."""
+_ENCODE = msgspec.json.Encoder().encode
+
+
+def rendered(sender: str, recipient: str, key: MsgKey, body: str, cloud_custom_data: str) -> bytes:
+    """The message as admin_getroammsg lists it (a ``RoamMsg``), stored with the message."""
+    return _roam_msg(sender, recipient, key, 0, body.encode(), cloud_custom_data)
+
+
+def tombstone(sender: str, recipient: str, key: MsgKey) -> bytes:
+    """A recalled message as admin_getroammsg lists it: MsgFlagBits 8, empty MsgBody and
+    CloudCustomData."""
+    return _roam_msg(sender, recipient, key, RECALLED, b"[]", "")
+
+
+def _roam_msg(
+    sender: str, recipient: str, key: MsgKey, flag_bits: int, body: bytes, cloud_custom_data: str
+) -> bytes:
+    seq, random, msg_time = key
+    return _ENCODE(
+        RoamMsg(
+            from_account=sender,
+            to_account=recipient,
+            msg_seq=seq,
+            msg_random=random,
+            msg_time_stamp=msg_time,
+            msg_flag_bits=flag_bits,
+            is_peer_read=0,
+            msg_key=msg_key(seq, random, msg_time),
+            msg_body=Raw(body),
+            cloud_custom_data=cloud_custom_data,
+        )
+    )
 
 
 def new_msg_id(msg_time: int) -> str:

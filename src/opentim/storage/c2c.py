@@ -5,15 +5,19 @@ an ``id`` allocated under the pair row's lock (``c2c_pairs.next_id``): strictly 
 conversation, so a user's "cleared up to" watermark (``conversations.cleared_upto``) hides all
 earlier messages in O(1). One side's view loses a message through ``from_hidden``/``to_hidden``
 (SyncOtherMachine 2, delete_c2c_msg_ramble); nothing here deletes a message.
+
+Rows are keyed in history order, (msg_time, msg_seq, id) within the conversation, and each
+holds ``rendered``: the message as the history read returns it, written by the caller when the
+message is stored, recalled or modified. This store never looks inside it.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from opentim.storage.engine import Engine, Tx
+from opentim.storage.engine import Engine, Row, StorageError, Tx
 
 UNREAD_CAP = 250
 """Unread messages counted per conversation; later ones are stored but not counted."""
@@ -46,6 +50,8 @@ class NewMessage:
     msg_time: int
     msg_id: str
     body: str
+    rendered: bytes
+    """The message as ``history`` is to return it."""
     cloud_custom_data: str = ""
     digest: int = 0
     counts_unread: bool = True
@@ -68,17 +74,12 @@ class Stored:
     duplicate: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class HistoryRow:
-    id: int
-    from_account: str
-    to_account: str
-    msg_seq: int
-    msg_random: int
-    msg_time: int
-    body: str
-    cloud_custom_data: str
-    recalled: bool
+HistoryRow = Row
+"""(rendered, weight): a message's stored rendering, and len(MsgBody) + len(CloudCustomData)
+as stored (recalled or not), in characters."""
+
+Render = Callable[[str, str], bytes]
+"""The rendering of a message given its MsgBody and CloudCustomData (modify)."""
 
 
 class Change(enum.Enum):
@@ -87,12 +88,34 @@ class Change(enum.Enum):
     RECALLED = "recalled"
 
 
+# The conversation's next message id, under the pair row's lock. The message's insert reads
+# the id back in a sub-query: RETURNING here cost SQLite 52 kIr (instructions) instead of 25.
 _NEXT_ID = (
     "INSERT INTO c2c_pairs (sdkappid, user_lo, user_hi, next_id) VALUES ($1, $2, $3, 2)"
     " ON CONFLICT (sdkappid, user_lo, user_hi) DO UPDATE SET next_id = c2c_pairs.next_id + 1"
-    " RETURNING next_id - 1"
 )
 _KEY_COLUMNS = "msg_seq, msg_random, msg_time, msg_id"
+_COLUMNS = (
+    "sdkappid, user_lo, user_hi, id, from_account, to_account, msg_seq, msg_random, msg_time,"
+    " msg_id, body, cloud_custom_data, digest, counts_unread, from_hidden, rendered"
+)
+_VALUES = (
+    "$1, $2, $3, (SELECT next_id - 1 FROM c2c_pairs WHERE sdkappid = $1 AND user_lo = $2"
+    " AND user_hi = $3), $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15"
+)
+# The insert carries its own duplicate check, so that storing a message is one statement, not
+# two; the original is read only when there is one. sendmsg's duplicate: same sender, MsgSeq,
+# MsgRandom and content since $16; importmsg's: same MsgSeq, MsgRandom and MsgTime.
+_INSERT = {
+    None: f"INSERT INTO c2c_messages ({_COLUMNS}) VALUES ({_VALUES})",
+    Dedup.SEND: f"INSERT INTO c2c_messages ({_COLUMNS}) SELECT {_VALUES} WHERE NOT EXISTS ("
+    "SELECT 1 FROM c2c_messages WHERE sdkappid = $1 AND user_lo = $2 AND user_hi = $3"
+    " AND msg_time >= $16 AND msg_seq = $6 AND msg_random = $7 AND from_account = $4"
+    " AND digest = $12)",
+    Dedup.IMPORT: f"INSERT INTO c2c_messages ({_COLUMNS}) SELECT {_VALUES} WHERE NOT EXISTS ("
+    "SELECT 1 FROM c2c_messages WHERE sdkappid = $1 AND user_lo = $2 AND user_hi = $3"
+    " AND msg_time = $8 AND msg_seq = $6 AND msg_random = $7)",
+}
 _SEND_DUPLICATE = (
     f"SELECT {_KEY_COLUMNS} FROM c2c_messages WHERE sdkappid = $1 AND user_lo = $2"
     " AND user_hi = $3 AND msg_time >= $4 AND msg_seq = $5 AND msg_random = $6"
@@ -102,35 +125,40 @@ _IMPORT_DUPLICATE = (
     f"SELECT {_KEY_COLUMNS} FROM c2c_messages WHERE sdkappid = $1 AND user_lo = $2"
     " AND user_hi = $3 AND msg_time = $4 AND msg_seq = $5 AND msg_random = $6 LIMIT 1"
 )
-_INSERT = (
-    "INSERT INTO c2c_messages (sdkappid, user_lo, user_hi, id, from_account, to_account,"
-    " msg_seq, msg_random, msg_time, msg_id, body, cloud_custom_data, digest, counts_unread,"
-    " from_hidden) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
-)
-# One side's conversation entry after a message: $7 whether the entry shows the message,
-# $8 whether the message counts as unread for this side, $9 its time.
-_ENTRY = (
-    "INSERT INTO conversations (sdkappid, owner, type, peer, msg_time, listed, unread)"
-    " VALUES ($1, $2, 1, $3, $4, $5, $6)"
+# Conversation entries after a message, one row per side that gets one: (owner, peer, msg_time
+# if the entry shows the message else 0, whether it shows it, whether it counts as unread).
+# $1 is the sdkappid and $2 the message's time; both rows are written by one statement.
+_ENTRY_VALUES = "($1, {0}, 1, {1}, {2}, {3}, {4})"
+_ENTRIES = (
+    "INSERT INTO conversations (sdkappid, owner, type, peer, msg_time, listed, unread) VALUES {}"
     " ON CONFLICT (sdkappid, owner, type, peer) DO UPDATE SET"
-    " listed = CASE WHEN $7 THEN 1 ELSE conversations.listed END,"
-    " msg_time = CASE WHEN $7 AND $9 > conversations.msg_time THEN $9"
+    " listed = CASE WHEN excluded.listed = 1 THEN 1 ELSE conversations.listed END,"
+    " msg_time = CASE WHEN excluded.msg_time > conversations.msg_time THEN excluded.msg_time"
     " ELSE conversations.msg_time END,"
-    " unread = CASE WHEN $8 AND $9 > conversations.read_time"
+    " unread = CASE WHEN excluded.unread = 1 AND $2 > conversations.read_time"
     f" AND conversations.unread < {UNREAD_CAP}"
     " THEN conversations.unread + 1 ELSE conversations.unread END"
 )
-_FIND = (
-    "SELECT id, recalled FROM c2c_messages WHERE sdkappid = $1 AND user_lo = $2 AND user_hi = $3"
-    " AND msg_time = $4 AND msg_seq = $5 AND msg_random = $6 AND from_account = $7"
-    " AND to_account = $8"
+_ONE_ENTRY = _ENTRIES.format(_ENTRY_VALUES.format("$3", "$4", "$5", "$6", "$7"))
+_TWO_ENTRIES = _ENTRIES.format(
+    _ENTRY_VALUES.format("$3", "$4", "$5", "$6", "$7")
+    + ", "
+    + _ENTRY_VALUES.format("$8", "$9", "$10", "$11", "$12")
 )
+_FIND = (
+    "SELECT id, recalled, body, cloud_custom_data FROM c2c_messages WHERE sdkappid = $1"
+    " AND user_lo = $2 AND user_hi = $3 AND msg_time = $4 AND msg_seq = $5 AND msg_random = $6"
+    " AND from_account = $7 AND to_account = $8"
+)
+_BY_KEY = "sdkappid = $1 AND user_lo = $2 AND user_hi = $3 AND msg_time = $4 AND msg_seq = $5"
+# The operator's ClearRamble watermark is a sub-query rather than a statement of its own.
 _HISTORY = (
-    "SELECT id, from_account, to_account, msg_seq, msg_random, msg_time, body,"
-    " cloud_custom_data, recalled FROM c2c_messages"
+    "SELECT rendered, length(body) + length(cloud_custom_data) FROM c2c_messages"
     " WHERE sdkappid = $1 AND user_lo = $2 AND user_hi = $3 AND msg_time >= $4"
-    " AND (msg_time, msg_seq, id) < ($5, $6, $7) AND id > $8"
-    " AND ((from_account = $9 AND from_hidden = 0) OR (from_account <> $9 AND to_hidden = 0))"
+    " AND (msg_time, msg_seq, id) < ($5, $6, $7)"
+    " AND id > COALESCE((SELECT cleared_upto FROM conversations WHERE sdkappid = $1"
+    " AND owner = $8 AND type = 1 AND peer = $9), 0)"
+    " AND ((from_account = $8 AND from_hidden = 0) OR (from_account <> $8 AND to_hidden = 0))"
     " ORDER BY msg_time DESC, msg_seq DESC, id DESC LIMIT $10"
 )
 _POSITION = (
@@ -199,37 +227,36 @@ class C2CStore:
                 if found is None:
                     return None
                 cursor = (msg_time, seq, int(found))
-            state = await tx.fetchrow(_CONVERSATION_STATE, sdkappid, operator, peer)
-            cleared = int(state[1]) if state else 0
-            rows = await tx.fetch(
-                _HISTORY, sdkappid, lo, hi, min_time, *cursor, cleared, operator, limit
+            return await tx.fetch(
+                _HISTORY, sdkappid, lo, hi, min_time, *cursor, operator, peer, limit
             )
-        return [
-            HistoryRow(
-                int(r[0]), r[1], r[2], int(r[3]), int(r[4]), int(r[5]), r[6], r[7], bool(r[8])
-            )
-            for r in rows
-        ]
 
-    async def recall(self, sdkappid: int, sender: str, recipient: str, key: MsgKey) -> Change:
-        """Flag the message ``sender`` sent ``recipient`` under ``key`` as recalled.
+    async def recall(
+        self, sdkappid: int, sender: str, recipient: str, key: MsgKey, tombstone: bytes
+    ) -> Change:
+        """Flag the message ``sender`` sent ``recipient`` under ``key`` as recalled; its
+        rendering becomes ``tombstone``.
 
         RECALLED when it already is, NOT_FOUND when there is none. The recipient's unread count
         is recomputed in the same transaction.
         """
         lo, hi = pair(sender, recipient)
+        seq, _, msg_time = key
         async with self._db.transaction() as tx:
             change, live = await _find_live(tx, sdkappid, sender, recipient, key)
             if change is not Change.OK:
                 return change
-            for message_id in live:
+            for row in live:
                 await tx.execute(
-                    "UPDATE c2c_messages SET recalled = 1 WHERE sdkappid = $1 AND user_lo = $2"
-                    " AND user_hi = $3 AND id = $4",
+                    f"UPDATE c2c_messages SET recalled = 1, rendered = $7 WHERE {_BY_KEY}"
+                    " AND id = $6",
                     sdkappid,
                     lo,
                     hi,
-                    message_id,
+                    msg_time,
+                    seq,
+                    int(row[0]),
+                    tombstone,
                 )
             await recount_unread(tx, sdkappid, recipient, sender)
         return Change.OK
@@ -242,24 +269,31 @@ class C2CStore:
         key: MsgKey,
         body: str | None,
         cloud_custom_data: str | None,
+        render: Render,
     ) -> Change:
-        """Overwrite the body and/or CloudCustomData (None: keep) of an unrecalled message."""
+        """Overwrite the body and/or CloudCustomData (None: keep) of an unrecalled message,
+        and its rendering with ``render(body, cloud_custom_data)`` of the result."""
         lo, hi = pair(sender, recipient)
+        seq, _, msg_time = key
         async with self._db.transaction() as tx:
             change, live = await _find_live(tx, sdkappid, sender, recipient, key)
             if change is not Change.OK:
                 return change
-            for message_id in live:
+            for row in live:
+                new_body = row[2] if body is None else body
+                new_custom = row[3] if cloud_custom_data is None else cloud_custom_data
                 await tx.execute(
-                    "UPDATE c2c_messages SET body = COALESCE($5, body),"
-                    " cloud_custom_data = COALESCE($6, cloud_custom_data)"
-                    " WHERE sdkappid = $1 AND user_lo = $2 AND user_hi = $3 AND id = $4",
+                    "UPDATE c2c_messages SET body = $7, cloud_custom_data = $8, rendered = $9"
+                    f" WHERE {_BY_KEY} AND id = $6",
                     sdkappid,
                     lo,
                     hi,
-                    message_id,
-                    body,
-                    cloud_custom_data,
+                    msg_time,
+                    seq,
+                    int(row[0]),
+                    new_body,
+                    new_custom,
+                    render(new_body, new_custom),
                 )
         return Change.OK
 
@@ -292,32 +326,11 @@ async def _append_one(
     tx: Tx, sdkappid: int, m: NewMessage, dedup: Dedup | None, now: int
 ) -> Stored:
     lo, hi = pair(m.from_account, m.to_account)
-    message_id = int(await tx.fetchval(_NEXT_ID, sdkappid, lo, hi))
-    original = None
-    if dedup is Dedup.SEND:
-        original = await tx.fetchrow(
-            _SEND_DUPLICATE,
-            sdkappid,
-            lo,
-            hi,
-            now - SEND_DEDUP_SECONDS,
-            m.msg_seq,
-            m.msg_random,
-            m.from_account,
-            m.digest,
-        )
-    elif dedup is Dedup.IMPORT:
-        original = await tx.fetchrow(
-            _IMPORT_DUPLICATE, sdkappid, lo, hi, m.msg_time, m.msg_seq, m.msg_random
-        )
-    if original is not None:
-        return Stored(int(original[0]), int(original[1]), int(original[2]), original[3], True)
-    await tx.execute(
-        _INSERT,
+    await tx.execute(_NEXT_ID, sdkappid, lo, hi)
+    values = [
         sdkappid,
         lo,
         hi,
-        message_id,
         m.from_account,
         m.to_account,
         m.msg_seq,
@@ -329,32 +342,54 @@ async def _append_one(
         m.digest,
         int(m.counts_unread),
         int(not m.sender_sees),
-    )
+        m.rendered,
+    ]
+    since = now - SEND_DEDUP_SECONDS
+    if dedup is Dedup.SEND:
+        values.append(since)
+    if not await tx.execute(_INSERT[dedup], *values):
+        original = await _original(tx, sdkappid, lo, hi, m, dedup, since)
+        return Stored(int(original[0]), int(original[1]), int(original[2]), original[3], True)
     counts = m.counts_unread and m.from_account != m.to_account
+    entries: list[object] = []
     if m.recipient_entry or counts:
-        await _entry(
-            tx, sdkappid, m.to_account, m.from_account, m.msg_time, m.recipient_entry, counts
-        )
+        entries += _entry(m.to_account, m.from_account, m.msg_time, m.recipient_entry, counts)
     if m.sender_entry and m.from_account != m.to_account:
-        await _entry(tx, sdkappid, m.from_account, m.to_account, m.msg_time, True, False)
+        entries += _entry(m.from_account, m.to_account, m.msg_time, True, False)
+    if entries:
+        sql = _ONE_ENTRY if len(entries) == 5 else _TWO_ENTRIES
+        await tx.execute(sql, sdkappid, m.msg_time, *entries)
     return Stored(m.msg_seq, m.msg_random, m.msg_time, m.msg_id)
 
 
-async def _entry(
-    tx: Tx, sdkappid: int, owner: str, peer: str, msg_time: int, shows: bool, counts: bool
-) -> None:
-    await tx.execute(
-        _ENTRY,
-        sdkappid,
-        owner,
-        peer,
-        msg_time if shows else 0,
-        int(shows),
-        int(counts),
-        shows,
-        counts,
-        msg_time,
-    )
+async def _original(
+    tx: Tx, sdkappid: int, lo: str, hi: str, m: NewMessage, dedup: Dedup | None, since: int
+) -> Row:
+    """The stored message that kept ``m`` from being inserted."""
+    if dedup is Dedup.SEND:
+        original = await tx.fetchrow(
+            _SEND_DUPLICATE,
+            sdkappid,
+            lo,
+            hi,
+            since,
+            m.msg_seq,
+            m.msg_random,
+            m.from_account,
+            m.digest,
+        )
+    else:
+        original = await tx.fetchrow(
+            _IMPORT_DUPLICATE, sdkappid, lo, hi, m.msg_time, m.msg_seq, m.msg_random
+        )
+    if original is None:
+        raise StorageError("a message was refused as a duplicate of none")
+    return original
+
+
+def _entry(owner: str, peer: str, msg_time: int, shows: bool, counts: bool) -> list[object]:
+    """One side's row of ``_ENTRIES``."""
+    return [owner, peer, msg_time if shows else 0, int(shows), int(counts)]
 
 
 async def recount_unread(tx: Tx, sdkappid: int, owner: str, peer: str) -> None:
@@ -393,12 +428,13 @@ async def recount_unread(tx: Tx, sdkappid: int, owner: str, peer: str) -> None:
 
 async def _find_live(
     tx: Tx, sdkappid: int, sender: str, recipient: str, key: MsgKey
-) -> tuple[Change, list[int]]:
-    """The ids of the unrecalled messages ``sender`` sent ``recipient`` under ``key``."""
+) -> tuple[Change, list[Row]]:
+    """The unrecalled messages ``sender`` sent ``recipient`` under ``key``: (id, recalled,
+    body, cloud_custom_data) rows."""
     lo, hi = pair(sender, recipient)
     seq, random, msg_time = key
     rows = await tx.fetch(_FIND, sdkappid, lo, hi, msg_time, seq, random, sender, recipient)
     if not rows:
         return Change.NOT_FOUND, []
-    live = [int(r[0]) for r in rows if not r[1]]
+    live = [r for r in rows if not r[1]]
     return (Change.OK if live else Change.RECALLED), live

@@ -82,6 +82,9 @@ class AdminGetRoamMsgRequest(Request, kw_only=True):
 
 
 class RoamMsg(Struct, kw_only=True):
+    """One message of ``MsgList``: encoded when the message is stored, recalled or modified,
+    and answered as those stored bytes."""
+
     from_account: str = field(name="From_Account")
     to_account: str = field(name="To_Account")
     msg_seq: int = field(name="MsgSeq")
@@ -99,7 +102,8 @@ class AdminGetRoamMsgResponse(Envelope, kw_only=True):
     msg_cnt: int = field(name="MsgCnt")
     last_msg_time: int = field(name="LastMsgTime")
     last_msg_key: str = field(name="LastMsgKey")
-    msg_list: list[RoamMsg] = field(name="MsgList")
+    msg_list: list[Raw] = field(name="MsgList")
+    """Each a ``RoamMsg``'s JSON."""
 
 
 class AdminMsgWithdrawRequest(Request, kw_only=True):
