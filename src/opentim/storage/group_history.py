@@ -134,7 +134,7 @@ class GroupHistoryStore:
         the whole window); a message sent concurrently may fall just outside the window.
         Returns how many messages were newly marked (0 when the group or topic is gone).
         """
-        async with self._db.transaction() as tx:
+        async with self._db.single() as tx:
             return await tx.execute(
                 _RECALL_BY_SENDER_IN_TOPIC if topic_id else _RECALL_BY_SENDER,
                 sdkappid,
