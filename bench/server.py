@@ -17,7 +17,7 @@ from pathlib import Path
 from opentim import settings as settings_mod
 from opentim.app import Application, create_app
 
-try:  # the protocol ``opentim serve`` uses (httptools plus a header timeout), by import path
+try:  # the protocol ``opentim serve`` uses (httptools plus the request deadline), by import path
     from opentim.protocol import _GuardedHttpTools  # noqa: F401
 
     _PROTOCOL = "opentim.protocol:_GuardedHttpTools"
@@ -53,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         http=_PROTOCOL,
         lifespan="on",
         access_log=False,
+        proxy_headers=False,  # as `opentim serve`
         log_level="warning",
     )
     return 0
