@@ -18,6 +18,8 @@ from typing import Any
 import msgspec
 
 from opentim.services.c2c_rules import rendered
+from opentim.services.group_msg_rules import NORMAL_PRIORITY
+from opentim.storage.group_messages import rendered as group_rendered
 
 SDKAPPID = 1400000001
 SECRET_KEY = "b3e1c0ffee5eed0f0e1c0de0ba5e0b3e1c0ffee5eed0f0e1c0de0ba5e0b3e1c"
@@ -141,7 +143,9 @@ def _group_messages(ds: Dataset) -> Iterator[tuple[Any, ...]]:
     crowd = ds.crowd()
     for seq in range(1, ds.messages + 1):
         body = msgspec.json.encode(text_body(f"history message {seq}")).decode()
-        yield SDKAPPID, HISTORY_GROUP, seq, crowd[seq % CROWD], seq, _time(ds, seq), body
+        sender, msg_time = crowd[seq % CROWD], _time(ds, seq)
+        shown = group_rendered(seq, sender, seq, msg_time, NORMAL_PRIORITY, body, "")
+        yield SDKAPPID, HISTORY_GROUP, seq, sender, seq, msg_time, body, shown
 
 
 def _c2c_messages(ds: Dataset) -> Iterator[tuple[Any, ...]]:
@@ -183,7 +187,16 @@ def tables(ds: Dataset) -> list[Table]:
         ),
         Table(
             "group_messages",
-            ("sdkappid", "group_id", "seq", "from_account", "random", "msg_time", "body"),
+            (
+                "sdkappid",
+                "group_id",
+                "seq",
+                "from_account",
+                "random",
+                "msg_time",
+                "body",
+                "rendered",
+            ),
             _group_messages(ds),
         ),
         Table(

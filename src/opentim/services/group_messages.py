@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import msgspec
-from msgspec import UNSET
+from msgspec import UNSET, Struct, field, structs
 
 from opentim.context import Ctx
 from opentim.errors import ApiError, Code
@@ -44,6 +44,14 @@ PLACEHOLDER, RECALLED = 1, 2
 MAX_BATCH = 1000
 INVALID = Code.GROUP_INVALID_PARAM
 _decode_targets = msgspec.json.Decoder(list[str]).decode
+_decode_item = msgspec.json.Decoder(RspMsgItem).decode
+
+
+class _Sender(Struct):
+    from_account: str = field(name="From_Account")
+
+
+_decode_sender = msgspec.json.Decoder(_Sender).decode
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,49 +91,46 @@ def _placeholder(seq: int) -> RspMsgItem:
     )
 
 
-def _fill(items: list[RspMsgItem], top: int, stop: int, limit: int) -> None:
+def _recalled(shown: bytes) -> RspMsgItem:
+    """The item of a recalled message, from its stored rendering: no body, no
+    CloudCustomData. Decoding the rare recalled row here keeps every recall path (recall,
+    by-sender) a plain flag UPDATE, with nothing to render."""
+    return structs.replace(
+        _decode_item(shown), is_place_msg=RECALLED, msg_body=EMPTY_BODY, cloud_custom_data=UNSET
+    )
+
+
+def _fill(items: list[RspMsgItem | Raw], top: int, stop: int, limit: int) -> None:
     """Placeholders for the seqs from ``top`` down to ``stop`` (excluded), until ``limit`` items."""
     for seq in range(top, max(stop, top - (limit - len(items))), -1):
         items.append(_placeholder(seq))
 
 
 def _collect(
-    rows: list[StoredMsg], cursor: int, view: View, items: list[RspMsgItem], limit: int
+    rows: list[StoredMsg], cursor: int, view: View, items: list[RspMsgItem | Raw], limit: int
 ) -> int:
     """Append what ``view`` sees of ``rows`` (read from seq ``cursor`` down), a placeholder
     for each seq missing between them, until ``limit`` items; return the seq to read next.
 
-    One loop over plain rows: the per-seq generator, dataclass and render call it replaces
-    cost ~100 µs of a 20-message page."""
+    One loop over plain rows, each message its stored JSON: building an item per row cost
+    ~100 µs of a 20-message page, then reading nine columns ~40% of the request."""
     viewer = view.viewer
-    for seq, sender, random, msg_time, priority, body, custom, is_system, targets in rows:
+    for seq, recalled, shown, targets in rows:
         if seq != cursor:
             _fill(items, cursor, seq, limit)
         if len(items) >= limit:
             break
         cursor = seq - 1
-        if body is None and not view.with_recalled:
+        if recalled and not view.with_recalled:
             continue
         if (
-            viewer is not None
-            and targets is not None
-            and viewer != sender
+            targets is not None
+            and viewer is not None
             and viewer not in _decode_targets(targets)
+            and viewer != _decode_sender(shown).from_account
         ):
             continue
-        items.append(
-            RspMsgItem(
-                from_account=sender,
-                is_place_msg=RECALLED if body is None else 0,
-                is_system_msg=1 if is_system else UNSET,
-                msg_body=EMPTY_BODY if body is None else Raw(body),
-                msg_priority=priority,
-                msg_random=random,
-                msg_seq=seq,
-                msg_time_stamp=msg_time,
-                cloud_custom_data=custom if custom and body is not None else UNSET,
-            )
-        )
+        items.append(_recalled(shown) if recalled else Raw(shown))
     return cursor
 
 
@@ -159,15 +164,19 @@ async def group_msg_get_simple(
     items, more = await _page(ctx, req, topic, top, view)
     finished = 1
     if more:
-        finished = 2 if all(i.is_place_msg == PLACEHOLDER for i in items) else 0
+        finished = 2 if all(_is_placeholder(i) for i in items) else 0
     return GroupMsgGetSimpleResponse(
         group_id=req.group_id, is_finished=finished, rsp_msg_list=items
     )
 
 
+def _is_placeholder(item: RspMsgItem | Raw) -> bool:
+    return isinstance(item, RspMsgItem) and item.is_place_msg == PLACEHOLDER
+
+
 async def _page(
     ctx: Ctx, req: GroupMsgGetSimpleRequest, topic: str, top: int, view: View
-) -> tuple[list[RspMsgItem], bool]:
+) -> tuple[list[RspMsgItem | Raw], bool]:
     """The visible items from ``top`` down, at most 20; and whether more remain, looked for
     only when more than 20 were asked (that is what ``IsFinished`` 0 and 2 report).
 
@@ -176,10 +185,12 @@ async def _page(
     wanted = min(req.req_msg_number, PAGE_LIMIT)
     limit = wanted + 1 if req.req_msg_number > PAGE_LIMIT else wanted
     store = ctx.storage.group_messages
-    items: list[RspMsgItem] = []
+    items: list[RspMsgItem | Raw] = []
     cursor, batch = top, limit
     while cursor >= view.low and len(items) < limit:
-        rows = await store.read_range(ctx.sdkappid, req.group_id, topic, cursor, view.low, batch)
+        rows = await store.read_range(
+            ctx.sdkappid, req.group_id, topic, cursor, view.low, batch, view.viewer is not None
+        )
         cursor = _collect(rows, cursor, view, items, limit)
         if len(rows) < batch:  # nothing stored below: the rest are holes
             _fill(items, cursor, view.low - 1, limit)

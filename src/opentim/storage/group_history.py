@@ -13,6 +13,7 @@ import enum
 from collections.abc import Sequence
 
 from opentim.storage.engine import Engine
+from opentim.storage.group_messages import rendered
 
 BY_SENDER_WINDOW = 1000
 """delete_group_msg_by_sender looks at the last this-many seqs of the group (or topic)."""
@@ -32,6 +33,9 @@ WHERE sdkappid = $1 AND group_id = $2 AND topic_id = $3 AND from_account = $4 AN
   AND seq >= (SELECT next_msg_seq - $5 FROM topics
               WHERE sdkappid = $1 AND group_id = $2 AND topic_id = $3)
 """
+
+
+_ONE = "sdkappid = $1 AND group_id = $2 AND topic_id = $3 AND seq = $4"
 
 
 class RecallOutcome(enum.Enum):
@@ -155,21 +159,26 @@ class GroupHistoryStore:
     ) -> ModifyOutcome:
         """modify_group_msg: overwrite the body and/or CloudCustomData (None = keep) of a stored,
         not recalled message, in place; the old content is gone. Seq, sender, time, random and
-        priority stay. One statement; nothing changes unless the outcome is ``MODIFIED``."""
+        priority stay, and the stored rendering follows the new content. The first statement
+        locks the row, so two modifications of different parts cannot lose one another;
+        nothing changes unless the outcome is ``MODIFIED``."""
+        key = (sdkappid, group_id, topic_id, seq)
         async with self._db.transaction() as tx:
-            changed = await tx.execute(
+            row = await tx.fetchrow(
                 "UPDATE group_messages SET body = COALESCE($5, body),"
                 " cloud_custom_data = COALESCE($6, cloud_custom_data)"
-                " WHERE sdkappid = $1 AND group_id = $2 AND topic_id = $3 AND seq = $4"
-                " AND recalled = 0",
-                sdkappid,
-                group_id,
-                topic_id,
-                seq,
+                f" WHERE {_ONE} AND recalled = 0"
+                " RETURNING from_account, random, msg_time, priority, body, cloud_custom_data,"
+                " is_system",
+                *key,
                 body,
                 cloud_custom_data,
             )
-            if changed:
+            if row is not None:
+                shown = rendered(seq, *row)
+                await tx.execute(
+                    f"UPDATE group_messages SET rendered = $5 WHERE {_ONE}", *key, shown
+                )
                 return ModifyOutcome.MODIFIED
             recalled = await tx.fetchval(
                 "SELECT recalled FROM group_messages"

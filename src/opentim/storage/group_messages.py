@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import cast
 
+import msgspec
+
 from opentim.storage.engine import Engine, Tx
 
 DEDUP_SECONDS = 300
@@ -90,21 +92,23 @@ RETURNING next_msg_seq - 1
 # CASTs give PostgreSQL the parameter types that a SELECT list cannot infer.
 _INSERT_UNLESS_DUPLICATE = """
 INSERT INTO group_messages (sdkappid, group_id, topic_id, seq, from_account, random, msg_time,
-                            priority, body, cloud_custom_data, digest, to_accounts, no_unread)
+                            priority, body, cloud_custom_data, digest, to_accounts, no_unread,
+                            rendered)
 SELECT CAST($1 AS BIGINT), CAST($2 AS TEXT), CAST($3 AS TEXT), CAST($4 AS BIGINT),
        CAST($5 AS TEXT), CAST($6 AS BIGINT), CAST($7 AS BIGINT), CAST($8 AS BIGINT),
        CAST($9 AS TEXT), CAST($10 AS TEXT), CAST($11 AS BIGINT), CAST($12 AS TEXT),
-       CAST($13 AS BIGINT)
+       CAST($13 AS BIGINT), $14
 WHERE NOT EXISTS (
     SELECT 1 FROM group_messages
     WHERE sdkappid = $1 AND group_id = $2 AND topic_id = $3 AND random = $6 AND digest = $11
-      AND msg_time >= $14 AND msg_time <= $15)
+      AND msg_time >= $15 AND msg_time <= $16)
 """
 
 _INSERT = """
 INSERT INTO group_messages (sdkappid, group_id, topic_id, seq, from_account, random, msg_time,
-                            priority, body, cloud_custom_data, digest, to_accounts, no_unread)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+                            priority, body, cloud_custom_data, digest, to_accounts, no_unread,
+                            rendered)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
 """
 
 _FIND_DUPLICATE = """
@@ -120,15 +124,52 @@ UPDATE group_members SET last_send_msg_time = $4,
 WHERE sdkappid = $1 AND group_id = $2 AND member_account = $3
 """
 
-_READ_RANGE = """
-SELECT seq, from_account, random, msg_time, priority,
-       CASE WHEN recalled = 1 THEN NULL ELSE body END,
-       cloud_custom_data, is_system, to_accounts
+# The admin's view needs no recipients: a constant NULL in their place costs less than the
+# column (each column read is ~0.15 us per row in sqlite3).
+_READ_RANGE = {
+    member: f"""
+SELECT seq, recalled, rendered, {"to_accounts" if member else "NULL"}
 FROM group_messages
 WHERE sdkappid = $1 AND group_id = $2 AND topic_id = $3 AND seq <= $4 AND seq >= $5
 ORDER BY seq DESC
 LIMIT $6
 """
+    for member in (False, True)
+}
+
+_encode = msgspec.json.encode
+
+
+def rendered(
+    seq: int,
+    sender: str,
+    random: int,
+    msg_time: int,
+    priority: int,
+    body: str,
+    cloud_custom_data: str,
+    is_system: int = 0,
+) -> bytes:
+    """The message as group_msg_get_simple lists it while not recalled (an ``RspMsgItem``:
+    IsSystemMsg only when set, CloudCustomData only when not empty), stored with it so that a
+    page reads one column instead of seven. Migration 009 builds the same text in SQL; the
+    store builds it here because the seq is allocated inside the sending transaction."""
+    system = b',"IsSystemMsg":1' if is_system else b""
+    custom = b',"CloudCustomData":' + _encode(cloud_custom_data) if cloud_custom_data else b""
+    return b"".join(
+        (
+            b'{"From_Account":',
+            _encode(sender),
+            b',"IsPlaceMsg":0',
+            system,
+            b',"MsgBody":',
+            body.encode(),
+            b',"MsgPriority":%d,"MsgRandom":%d,"MsgSeq":%d,"MsgTimeStamp":%d'
+            % (priority, random, seq, msg_time),
+            custom,
+            b"}",
+        )
+    )
 
 
 @dataclass(slots=True)
@@ -185,10 +226,10 @@ class Appended:
     duplicate: bool = False
 
 
-StoredMsg = tuple[int, str, int, int, int, str | None, str, int, str | None]
-"""One stored message as ``read_range`` returns it, to unpack in this order: seq,
-from_account, random, msg_time, priority, body (None when recalled), cloud_custom_data,
-is_system, to_accounts (a targeted message's recipients as a JSON array, else None).
+StoredMsg = tuple[int, int, bytes, str | None]
+"""One stored message as ``read_range`` returns it, to unpack in this order: seq, recalled,
+rendered (see ``rendered``; the content before any recall), to_accounts (a targeted
+message's recipients as a JSON array, else None; always None without ``recipients``).
 
 The database's row itself (an asyncpg Record on PostgreSQL, which unpacks alike): a page
 of 21 rows spent ~33 µs building a dataclass per row, more than reading the rows."""
@@ -215,6 +256,15 @@ def _values(msg: NewMessage, seq: int) -> tuple[object, ...]:
         msg.digest,
         msg.to_accounts,
         msg.no_unread,
+        rendered(
+            seq,
+            msg.from_account,
+            msg.random,
+            msg.msg_time,
+            msg.priority,
+            msg.body,
+            msg.cloud_custom_data,
+        ),
     )
 
 
@@ -424,15 +474,24 @@ class GroupMessageStore:
         )
 
     async def read_range(
-        self, sdkappid: int, group_id: str, topic_id: str, top: int, low: int, limit: int
+        self,
+        sdkappid: int,
+        group_id: str,
+        topic_id: str,
+        top: int,
+        low: int,
+        limit: int,
+        recipients: bool = True,
     ) -> list[StoredMsg]:
-        """Stored messages with ``low <= seq <= top``, newest first, at most ``limit``.
+        """Stored messages with ``low <= seq <= top``, newest first, at most ``limit``; with
+        ``recipients``, targeted messages' recipients.
 
-        Recalled messages are included (body None); missing seqs are simply absent.
+        Recalled messages are included (flagged); missing seqs are simply absent.
         A plain read: it sees every message committed before it started.
         """
+        sql = _READ_RANGE[recipients]
         async with self._db.reader() as tx:
-            rows = await tx.fetch(_READ_RANGE, sdkappid, group_id, topic_id, top, low, limit)
+            rows = await tx.fetch(sql, sdkappid, group_id, topic_id, top, low, limit)
         return cast(list[StoredMsg], rows)
 
     async def uncounted_after(

@@ -64,7 +64,8 @@ class RspMsgItem(Struct, kw_only=True):
 class GroupMsgGetSimpleResponse(Envelope, kw_only=True):
     group_id: str = field(name="GroupId")
     is_finished: int = field(name="IsFinished")
-    rsp_msg_list: list[RspMsgItem] = field(name="RspMsgList")
+    rsp_msg_list: list[RspMsgItem | Raw] = field(name="RspMsgList")
+    """A stored message's item as stored (``Raw``); placeholders and recalled ones built."""
 
 
 # --- group_msg_recall --------------------------------------------------------------------------
