@@ -24,6 +24,7 @@ from opentim import usersig
 from opentim.app import create_app
 from opentim.settings import AppConfig
 from opentim.storage import Storage, open_storage
+from servers import Servers
 
 REDIS_TEST_URL = os.environ.get("OPENTIM_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
 PG_ADMIN_URL = os.environ.get(
@@ -181,3 +182,13 @@ async def api(make_api: Any) -> Client:
     """A client for a fresh app (top edition, no rate limit), signed as its admin."""
     client: Client = await make_api()
     return client
+
+
+@pytest.fixture
+async def servers(tmp_path: Path) -> AsyncIterator[Servers]:
+    """Real ``opentim serve`` processes started by the test, killed at its end."""
+    started = Servers(tmp_path)
+    try:
+        yield started
+    finally:
+        started.stop_all()

@@ -6,8 +6,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import time
-from collections.abc import AsyncIterator
-from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -20,15 +18,6 @@ pytestmark = pytest.mark.slow
 DB_PASSWORD = "db-pw-Zq81xV"
 REDIS_PASSWORD = "redis-pw-Kd02mQ"
 TEXT = [{"MsgType": "TIMTextElem", "MsgContent": {"Text": "hello"}}]
-
-
-@pytest.fixture
-async def servers(tmp_path: Path) -> AsyncIterator[Servers]:
-    started = Servers(tmp_path)
-    try:
-        yield started
-    finally:
-        started.stop_all()
 
 
 def forms(secret: str) -> list[str]:

@@ -33,15 +33,6 @@ SENDMSG = "openim/sendmsg"
 ROAM = "openim/admin_getroammsg"
 
 
-@pytest.fixture
-async def servers(tmp_path: Path) -> AsyncIterator[Servers]:
-    started = Servers(tmp_path)
-    try:
-        yield started
-    finally:
-        started.stop_all()
-
-
 @pytest.fixture(params=["sqlite", "postgres"])
 async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
     if request.param == "sqlite":

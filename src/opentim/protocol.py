@@ -68,15 +68,17 @@ _sweepers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Sweeper] = (
 class _CoalescingTransport:
     """The cycle's view of the transport: the head waits for the body, both leave in one write."""
 
-    __slots__ = ("_head", "_transport")
+    __slots__ = ("_head", "_started", "_transport")
 
     def __init__(self, transport: asyncio.Transport) -> None:
         self._transport = transport
         self._head = b""
+        self._started = False
 
     def write(self, data: bytes) -> None:
-        if data.startswith(b"HTTP/") and not data.startswith(b"HTTP/1.1 100 "):
-            self._head = data  # the status line and headers: held for the body
+        if not self._started and not data.startswith(b"HTTP/1.1 100 "):
+            self._started = True  # the answer's first write: its status line and headers
+            self._head = data
             return
         head, self._head = self._head, b""
         self._transport.write(head + data if head else data)

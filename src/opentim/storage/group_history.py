@@ -24,15 +24,12 @@ BY_SENDER_WINDOW = 1000
 _RECALL_BY_SENDER = """
 UPDATE group_messages SET recalled = 1
 WHERE sdkappid = $1 AND group_id = $2 AND topic_id = $3 AND from_account = $4 AND recalled = 0
-  AND seq >= (SELECT next_msg_seq - $5 FROM groups WHERE sdkappid = $1 AND group_id = $2)
+  AND seq >= (SELECT next_msg_seq - $5 FROM {space})
 """
-
-_RECALL_BY_SENDER_IN_TOPIC = """
-UPDATE group_messages SET recalled = 1
-WHERE sdkappid = $1 AND group_id = $2 AND topic_id = $3 AND from_account = $4 AND recalled = 0
-  AND seq >= (SELECT next_msg_seq - $5 FROM topics
-              WHERE sdkappid = $1 AND group_id = $2 AND topic_id = $3)
-"""
+_GROUP_SPACE = "groups WHERE sdkappid = $1 AND group_id = $2"
+_TOPIC_SPACE = "topics WHERE sdkappid = $1 AND group_id = $2 AND topic_id = $3"
+_RECALL_BY_SENDER_IN_GROUP = _RECALL_BY_SENDER.format(space=_GROUP_SPACE)
+_RECALL_BY_SENDER_IN_TOPIC = _RECALL_BY_SENDER.format(space=_TOPIC_SPACE)
 
 
 _ONE = "sdkappid = $1 AND group_id = $2 AND topic_id = $3 AND seq = $4"
@@ -140,7 +137,7 @@ class GroupHistoryStore:
         """
         async with self._db.single() as tx:
             return await tx.execute(
-                _RECALL_BY_SENDER_IN_TOPIC if topic_id else _RECALL_BY_SENDER,
+                _RECALL_BY_SENDER_IN_TOPIC if topic_id else _RECALL_BY_SENDER_IN_GROUP,
                 sdkappid,
                 group_id,
                 topic_id,
@@ -180,14 +177,7 @@ class GroupHistoryStore:
                     f"UPDATE group_messages SET rendered = $5 WHERE {_ONE}", *key, shown
                 )
                 return ModifyOutcome.MODIFIED
-            recalled = await tx.fetchval(
-                "SELECT recalled FROM group_messages"
-                " WHERE sdkappid = $1 AND group_id = $2 AND topic_id = $3 AND seq = $4",
-                sdkappid,
-                group_id,
-                topic_id,
-                seq,
-            )
+            recalled = await tx.fetchval(f"SELECT recalled FROM group_messages WHERE {_ONE}", *key)
         return ModifyOutcome.MISSING if recalled is None else ModifyOutcome.RECALLED
 
     async def set_unread(self, sdkappid: int, group_id: str, account: str, unread: int) -> bool:
