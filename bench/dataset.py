@@ -9,7 +9,6 @@ then "not available".
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -254,8 +253,10 @@ def seed_sqlite(path: str, ds: Dataset) -> dict[str, int]:
 
     A table the schema lacks, or whose columns differ from these, is left empty (and
     reported by its absence from the result)."""
+    import apsw  # OpenTIM's own SQLite: one copy of SQLite per process (storage/sqlite.py)
+
     written: dict[str, int] = {}
-    conn = sqlite3.connect(path, isolation_level=None)
+    conn = apsw.Connection(path)
     try:
         conn.execute("PRAGMA synchronous=OFF")
         present = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
@@ -272,13 +273,13 @@ def seed_sqlite(path: str, ds: Dataset) -> dict[str, int]:
                 for chunk in _chunks(table.rows):
                     conn.executemany(sql, chunk)
                     count += len(chunk)
-            except sqlite3.Error as exc:
+            except apsw.Error as exc:
                 conn.execute("ROLLBACK")
                 print(f"  seeding {table.name} failed, left empty: {exc}", flush=True)
                 continue
             conn.execute("COMMIT")
             written[table.name] = count
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
         conn.execute("ANALYZE")
     finally:
         conn.close()

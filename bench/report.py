@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import platform
 import re
-import sqlite3
 import subprocess
 import time
 from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+import apsw
 
 BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
 P99_LIMIT_MS = 20.0
@@ -74,7 +75,7 @@ def environment(generator: str, pg_url: str | None) -> dict[str, str]:
         "python": platform.python_version(),
         "opentim": f"commit {commit}",
         "packages": ", ".join(f"{k} {v}" for k, v in versions.items()),
-        "sqlite": sqlite3.sqlite_version,
+        "sqlite": apsw.sqlite_lib_version(),
         "postgresql": asyncio.run(_pg_version(pg_url)) if pg_url else "not used",
         "generator": _first_line(["wrk", "-v"]) if generator == "wrk" else "bench/loadgen.py",
     }
