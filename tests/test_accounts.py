@@ -109,3 +109,20 @@ async def test_kick_invalidates_older_usersigs_but_not_newer(api: Client) -> Non
     query["usersig"] = api.sig("alice", now=int(time.time()) + 2)
     new = await api.post("/client/v1/group_open_http_svc/get_joined_group_list", {}, params=query)
     assert new["ErrorCode"] == 0, new
+
+
+async def test_accounts_found_recently_are_still_checked_after_a_delete_or_import(
+    api: Client,
+) -> None:
+    # A command trusts an account it found within the last second, but a deletion in this
+    # process takes effect at once, and an absent account is always looked up again.
+    await api.ok("im_open_login_svc/account_import", {"UserID": "alice"})
+    await api.ok("im_open_login_svc/account_import", {"UserID": "bob"})
+    msg = {"From_Account": "alice", "To_Account": "bob", "MsgRandom": 1}
+    msg["MsgBody"] = [{"MsgType": "TIMTextElem", "MsgContent": {"Text": "hi"}}]
+    await api.ok("openim/sendmsg", msg)
+    await api.ok("im_open_login_svc/account_delete", {"DeleteItem": [{"UserID": "bob"}]})
+    gone = await api("openim/sendmsg", {**msg, "MsgRandom": 2})
+    assert gone["ErrorCode"] == 90012, gone
+    await api.ok("im_open_login_svc/account_import", {"UserID": "bob"})
+    await api.ok("openim/sendmsg", {**msg, "MsgRandom": 3})

@@ -311,6 +311,20 @@ async def test_two_processes_share_seqs_dedup_and_conversations(
     await asyncio.sleep(1.2)
     kicked = await rb("recentcontact/get_list", {}, user="p3")
     assert kicked["ErrorCode"] == 70001, kicked
+
+    # So does a deletion: B trusts an account it found for at most a second, and
+    # account_check always asks the database.
+    await rb.ok(
+        SENDMSG, {"From_Account": "p2", "To_Account": "p1", "MsgRandom": 99, "MsgBody": text(99)}
+    )
+    await ra.ok("im_open_login_svc/account_delete", {"DeleteItem": [{"UserID": "p1"}]})
+    check = await rb.ok("im_open_login_svc/account_check", {"CheckItem": [{"UserID": "p1"}]})
+    assert check["ResultItem"][0]["AccountStatus"] == "NotImported", check
+    await asyncio.sleep(1.2)
+    gone = await rb(
+        SENDMSG, {"From_Account": "p2", "To_Account": "p1", "MsgRandom": 98, "MsgBody": text(98)}
+    )
+    assert gone["ErrorCode"] == 90012, gone
     await ra.close()
     await rb.close()
 

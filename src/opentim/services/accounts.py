@@ -116,10 +116,12 @@ async def account_delete(ctx: Ctx, req: AccountDeleteRequest) -> AccountDeleteRe
 
 
 async def account_check(ctx: Ctx, req: AccountCheckRequest) -> AccountCheckResponse:
-    """im_open_login_svc/account_check: results in request order; admins always exist."""
+    """im_open_login_svc/account_check: results in request order; admins always exist.
+
+    Asks the database every time: the one API whose answer is whether an account exists."""
     _check_batch(len(req.check_item))
     ids = [i.user_id for i in req.check_item]
-    found = await ctx.storage.accounts.existing(ctx.sdkappid, ids)
+    found = await ctx.storage.accounts.existing(ctx.sdkappid, ids, fresh=True)
     return AccountCheckResponse(
         result_item=[
             CheckResultItem(

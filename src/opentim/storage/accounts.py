@@ -29,11 +29,12 @@ class ImportItem:
 
 
 AUTH_CACHE_SECONDS = 1.0
-"""How long a process may trust a cached kick watermark; kicks made by another process take
-effect there within this time (in this process, at once)."""
+"""How long a process may trust a cached account row (its kick watermark, and that it exists);
+kicks and deletions made by another process take effect there within this time (in this
+process, at once)."""
 
 
-_EXISTS = "SELECT 1 FROM accounts WHERE sdkappid = $1 AND user_id = $2"
+_KICKED_AT = "SELECT kicked_at FROM accounts WHERE sdkappid = $1 AND user_id = $2"
 
 
 class AccountStore:
@@ -63,16 +64,33 @@ class AccountStore:
                     item.face_url is not None,
                 )
 
-    async def existing(self, sdkappid: int, user_ids: Sequence[str]) -> set[str]:
-        """The subset of ``user_ids`` that are imported accounts."""
-        if not user_ids:
-            return set()
-        async with self._db.reader() as tx:
-            return {
-                user_id
-                for user_id in dict.fromkeys(user_ids)
-                if await tx.fetchval(_EXISTS, sdkappid, user_id)
-            }
+    async def existing(
+        self, sdkappid: int, user_ids: Sequence[str], fresh: bool = False
+    ) -> set[str]:
+        """The subset of ``user_ids`` that are imported accounts.
+
+        An account found within ``AUTH_CACHE_SECONDS`` (by this or by ``kicked_at``) is not
+        looked up again unless ``fresh``; an absent one always is, so an import shows at once
+        everywhere, a deletion made by another process within that time.
+        """
+        found: set[str] = set()
+        unknown: list[str] = []
+        clock = time.monotonic()
+        cache = self._kicks
+        for user_id in user_ids:
+            cached = None if fresh else cache.get((sdkappid, user_id))
+            if cached is not None and cached[0] > clock and cached[1] is not None:
+                found.add(user_id)
+            else:
+                unknown.append(user_id)
+        if unknown:
+            async with self._db.reader() as tx:
+                for user_id in dict.fromkeys(unknown):
+                    value = await tx.fetchval(_KICKED_AT, sdkappid, user_id)
+                    if value is not None:
+                        found.add(user_id)
+                        self._remember(sdkappid, user_id, clock, int(value))
+        return found
 
     async def delete_accounts(self, sdkappid: int, user_ids: Sequence[str]) -> set[str]:
         """Delete accounts with their memberships and other per-user data; return those deleted."""
@@ -127,15 +145,14 @@ class AccountStore:
         if cached is not None and cached[0] > clock:
             return cached[1]
         async with self._db.reader() as tx:
-            value = await tx.fetchval(
-                "SELECT kicked_at FROM accounts WHERE sdkappid = $1 AND user_id = $2",
-                sdkappid,
-                user_id,
-            )
+            value = await tx.fetchval(_KICKED_AT, sdkappid, user_id)
         if value is None and not cache_absent:
             return None
+        kicked = None if value is None else int(value)
+        self._remember(sdkappid, user_id, clock, kicked)
+        return kicked
+
+    def _remember(self, sdkappid: int, user_id: str, clock: float, kicked: int | None) -> None:
         if len(self._kicks) > 100_000:
             self._kicks.clear()
-        kicked = None if value is None else int(value)
-        self._kicks[key] = (clock + AUTH_CACHE_SECONDS, kicked)
-        return kicked
+        self._kicks[(sdkappid, user_id)] = (clock + AUTH_CACHE_SECONDS, kicked)
