@@ -9,14 +9,18 @@ operations than connections; the event loop is chosen by engine.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import apsw
+import pytest
 
 from conftest import new_app
 from opentim.cli import event_loop
 from opentim.storage import Storage, open_storage
 from opentim.storage.accounts import ImportItem
+from opentim.storage.engine import StorageError
+from opentim.storage.sqlite import SqliteEngine
 
 
 async def test_sqlite_commits_reach_the_database_file_without_a_commit_checkpointing(
@@ -91,3 +95,119 @@ async def test_sqlite_plans_each_statement_once_whatever_its_bound_values(tmp_pa
             assert await storage.accounts.existing(app.sdkappid, [f"user{i}"]) == {f"user{i}"}
     finally:
         await storage.close()
+
+
+@pytest.fixture
+async def sqlite_engine(tmp_path: Path) -> AsyncIterator[SqliteEngine]:
+    engine = await SqliteEngine.open(str(tmp_path / "group.sqlite3"))
+    conn = engine._conn
+    conn.execute("CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT)")
+    try:
+        yield engine
+    finally:
+        await engine.close()
+
+
+def _count_commits(engine: SqliteEngine) -> list[int]:
+    commits: list[int] = []
+
+    def hook() -> bool:
+        commits.append(1)
+        return False  # go on with the commit
+
+    engine._conn.set_commit_hook(hook)
+    return commits
+
+
+async def _write(engine: SqliteEngine, key: int, fail: bool = False) -> None:
+    async with engine.transaction() as tx:
+        await tx.execute("INSERT INTO t (k, v) VALUES ($1, $2)", key, "v")
+        if fail:
+            raise RuntimeError("this transaction fails")
+
+
+def _stored(path: Path) -> list[int]:
+    # Another connection sees only what was committed.
+    conn = apsw.Connection(str(path), flags=apsw.SQLITE_OPEN_READONLY)
+    try:
+        return [row[0] for row in conn.execute("SELECT k FROM t ORDER BY k")]
+    finally:
+        conn.close()
+
+
+async def test_sqlite_concurrent_writes_share_one_commit_and_return_once_committed(
+    sqlite_engine: SqliteEngine, tmp_path: Path
+) -> None:
+    commits = _count_commits(sqlite_engine)
+    sqlite_engine.load.requests = 10  # others in flight: commits wait for the loop's next turn
+    await asyncio.gather(*(_write(sqlite_engine, k) for k in range(10)))
+    assert _stored(tmp_path / "group.sqlite3") == list(range(10))
+    assert len(commits) == 1
+
+
+async def test_sqlite_a_failing_write_in_a_group_commit_rolls_back_only_its_own_rows(
+    sqlite_engine: SqliteEngine, tmp_path: Path
+) -> None:
+    sqlite_engine.load.requests = 10
+    results = await asyncio.gather(
+        _write(sqlite_engine, 1),
+        _write(sqlite_engine, 2, fail=True),
+        _write(sqlite_engine, 3),
+        _write(sqlite_engine, 4, fail=True),
+        return_exceptions=True,
+    )
+    assert [type(r) for r in results] == [type(None), RuntimeError, type(None), RuntimeError]
+    assert _stored(tmp_path / "group.sqlite3") == [1, 3]
+    # The first transaction of a group failing leaves nothing open for the next one.
+    results = await asyncio.gather(
+        _write(sqlite_engine, 5, fail=True), _write(sqlite_engine, 6), return_exceptions=True
+    )
+    assert isinstance(results[0], RuntimeError) and results[1] is None
+    assert _stored(tmp_path / "group.sqlite3") == [1, 3, 6]
+
+
+async def test_sqlite_a_failed_group_commit_fails_every_write_in_it(
+    sqlite_engine: SqliteEngine, tmp_path: Path
+) -> None:
+    sqlite_engine._conn.set_commit_hook(lambda: True)  # refuse the commit
+    sqlite_engine.load.requests = 10
+    results = await asyncio.gather(
+        *(_write(sqlite_engine, k) for k in range(3)), return_exceptions=True
+    )
+    assert all(isinstance(r, StorageError) for r in results), results
+    sqlite_engine._conn.set_commit_hook(None)
+    assert _stored(tmp_path / "group.sqlite3") == []
+    await _write(sqlite_engine, 7)  # and the engine goes on
+    assert _stored(tmp_path / "group.sqlite3") == [7]
+
+
+async def test_sqlite_a_read_during_a_group_commit_answers_after_it(
+    sqlite_engine: SqliteEngine,
+) -> None:
+    events: list[str] = []
+
+    def hook() -> bool:
+        events.append("commit")
+        return False
+
+    sqlite_engine._conn.set_commit_hook(hook)
+    sqlite_engine.load.requests = 10
+
+    async def read() -> None:
+        async with sqlite_engine.reader() as tx:
+            assert await tx.fetchval("SELECT COUNT(*) FROM t") == 1  # sees the open write
+        events.append("read answered")
+
+    await asyncio.gather(_write(sqlite_engine, 1), read())
+    assert events == ["commit", "read answered"]
+
+
+async def test_sqlite_a_lone_write_commits_before_its_transaction_returns(
+    sqlite_engine: SqliteEngine, tmp_path: Path
+) -> None:
+    commits = _count_commits(sqlite_engine)
+    sqlite_engine.load.requests = 1
+    for key in range(3):
+        await _write(sqlite_engine, key)
+        assert len(commits) == key + 1
+    assert _stored(tmp_path / "group.sqlite3") == [0, 1, 2]

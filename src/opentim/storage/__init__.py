@@ -23,6 +23,7 @@ __all__ = ["Conflict", "Storage", "StorageError", "StorageUnavailable", "open_st
 class Storage:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.load = engine.load
         self.accounts = AccountStore(engine)
         self.groups = GroupStore(engine)
         self.c2c = C2CStore(engine)

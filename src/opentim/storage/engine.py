@@ -32,6 +32,18 @@ class Conflict(StorageError):
     """A uniqueness rule of the schema refused the write."""
 
 
+class Load:
+    """How many requests the server is answering now; the HTTP layer keeps the count.
+
+    An engine may hold a write's COMMIT for a moment to share it with other requests when
+    there are some (SQLite's group commit); a lone request commits at once."""
+
+    __slots__ = ("requests",)
+
+    def __init__(self) -> None:
+        self.requests = 0
+
+
 class Tx(Protocol):
     """One open transaction (or, outside ``transaction()``, one autocommit read)."""
 
@@ -50,6 +62,7 @@ class Tx(Protocol):
 
 class Engine(Protocol):
     name: str
+    load: Load
 
     def transaction(self) -> AbstractAsyncContextManager[Tx]:
         """A transaction that commits on exit and rolls back on an exception."""

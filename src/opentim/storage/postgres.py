@@ -16,7 +16,14 @@ from typing import Any
 
 import asyncpg
 
-from opentim.storage.engine import Conflict, InvalidValue, Row, StorageError, StorageUnavailable
+from opentim.storage.engine import (
+    Conflict,
+    InvalidValue,
+    Load,
+    Row,
+    StorageError,
+    StorageUnavailable,
+)
 
 _MIGRATION_LOCK = 0x0_7E_17  # any constant shared by every OpenTIM process
 _COMMAND_TIMEOUT = 10.0
@@ -96,6 +103,7 @@ class PostgresEngine:
     name = "postgres"
 
     def __init__(self, pool: asyncpg.Pool, size: int) -> None:
+        self.load = Load()  # unused: each transaction commits itself, as PostgreSQL batches fsyncs
         self._pool = pool
         self._turns = asyncio.Semaphore(size)
 
