@@ -46,16 +46,19 @@ def _server(ctx: run.Context, url: str, src: Path, label: str) -> procs.Server:
     return procs.Server(f"OpenTIM {label}", argv, env, ctx.tmp / f"opentim-{label}.log")
 
 
-def _measure(ctx: run.Context, server: procs.Server, reqfile: Path) -> tuple[float, float]:
-    """(requests/s, server CPU µs per request) of one warmed-up run."""
+def _measure(ctx: run.Context, server: procs.Server, reqfile: Path) -> tuple[float, float, float]:
+    """(requests/s, server CPU µs per request, write system calls per request) of one
+    warmed-up run."""
     run.drive(ctx, server.port, reqfile, ctx.args.warmup)
     pids = server.pids()
-    before = procs.cpu_seconds(pids)
+    before, writes_before = procs.cpu_seconds(pids), procs.write_calls(pids)
     result = run.drive(ctx, server.port, reqfile, ctx.args.duration)
     cpu = procs.cpu_seconds(pids) - before
+    writes = procs.write_calls(pids) - writes_before
     if result.get("errors"):
         raise SystemExit(f"{server.name}: {result['errors']} failed answers: {result}")
-    return result["rps"], cpu / max(result["requests"], 1) * 1e6
+    requests = max(result["requests"], 1)
+    return result["rps"], cpu / requests * 1e6, writes / requests
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -90,21 +93,25 @@ def main(argv: list[str] | None = None) -> int:
             for server in sides.values():
                 server.start()
             print(f"A = {args.ref}, B = working tree; {ds.label} messages, SQLite, {ctx.generator}")
-            print(f"{'workload':48} {'A req/s':>9} {'B req/s':>9} {'B/A':>6}  µs/req A → B")
+            print(
+                f"{'workload':48} {'A req/s':>9} {'B req/s':>9} {'B/A':>6}  µs/req A → B"
+                "   writes/req A → B"
+            )
             for w in workloads.WORKLOADS:
                 if args.only not in w.name or any(not seeded.get(n) for n in w.needs):
                     continue
                 reqfile = run.requests_file(ctx, w, ds)
-                got: dict[str, list[tuple[float, float]]] = {"A": [], "B": []}
+                got: dict[str, list[tuple[float, float, float]]] = {"A": [], "B": []}
                 for _ in range(args.rounds):
                     for label, server in sides.items():
                         got[label].append(_measure(ctx, server, reqfile))
                         time.sleep(0.2)
-                rps = {k: statistics.median(r for r, _ in v) for k, v in got.items()}
-                cpu = {k: statistics.median(c for _, c in v) for k, v in got.items()}
+                rps = {k: statistics.median(r for r, _, _ in v) for k, v in got.items()}
+                cpu = {k: statistics.median(c for _, c, _ in v) for k, v in got.items()}
+                wr = {k: statistics.median(n for _, _, n in v) for k, v in got.items()}
                 print(
                     f"{w.name:48} {rps['A']:9.0f} {rps['B']:9.0f} {rps['B'] / rps['A']:6.2f}"
-                    f"  {cpu['A']:.0f} → {cpu['B']:.0f}",
+                    f"  {cpu['A']:.0f} → {cpu['B']:.0f}   {wr['A']:.1f} → {wr['B']:.1f}",
                     flush=True,
                 )
             for server in sides.values():

@@ -46,6 +46,18 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / _TICKS
 
 
+def write_calls(pids: list[int]) -> int:
+    """System calls of the write family (write, pwrite, send...) made so far by these processes."""
+    total = 0
+    for pid in pids:
+        try:
+            lines = Path(f"/proc/{pid}/io").read_text().splitlines()
+        except OSError:
+            continue
+        total += next((int(line.split()[1]) for line in lines if line.startswith("syscw:")), 0)
+    return total
+
+
 def peak_rss_mb(pid: int) -> float:
     """The process's peak resident set size (VmHWM), in MiB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():

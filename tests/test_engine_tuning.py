@@ -139,7 +139,7 @@ async def test_sqlite_concurrent_writes_share_one_commit_and_return_once_committ
     sqlite_engine: SqliteEngine, tmp_path: Path
 ) -> None:
     commits = _count_commits(sqlite_engine)
-    sqlite_engine.load.requests = 10  # others in flight: commits wait for the loop's next turn
+    sqlite_engine.load.requests = range(10)  # others in flight: commits wait for a turn
     await asyncio.gather(*(_write(sqlite_engine, k) for k in range(10)))
     assert _stored(tmp_path / "group.sqlite3") == list(range(10))
     assert len(commits) == 1
@@ -148,7 +148,7 @@ async def test_sqlite_concurrent_writes_share_one_commit_and_return_once_committ
 async def test_sqlite_a_failing_write_in_a_group_commit_rolls_back_only_its_own_rows(
     sqlite_engine: SqliteEngine, tmp_path: Path
 ) -> None:
-    sqlite_engine.load.requests = 10
+    sqlite_engine.load.requests = range(10)
     results = await asyncio.gather(
         _write(sqlite_engine, 1),
         _write(sqlite_engine, 2, fail=True),
@@ -170,7 +170,7 @@ async def test_sqlite_a_failed_group_commit_fails_every_write_in_it(
     sqlite_engine: SqliteEngine, tmp_path: Path
 ) -> None:
     sqlite_engine._conn.set_commit_hook(lambda: True)  # refuse the commit
-    sqlite_engine.load.requests = 10
+    sqlite_engine.load.requests = range(10)
     results = await asyncio.gather(
         *(_write(sqlite_engine, k) for k in range(3)), return_exceptions=True
     )
@@ -191,7 +191,7 @@ async def test_sqlite_a_read_during_a_group_commit_answers_after_it(
         return False
 
     sqlite_engine._conn.set_commit_hook(hook)
-    sqlite_engine.load.requests = 10
+    sqlite_engine.load.requests = range(10)
 
     async def read() -> None:
         async with sqlite_engine.reader() as tx:
@@ -206,7 +206,7 @@ async def test_sqlite_a_lone_write_commits_before_its_transaction_returns(
     sqlite_engine: SqliteEngine, tmp_path: Path
 ) -> None:
     commits = _count_commits(sqlite_engine)
-    sqlite_engine.load.requests = 1
+    sqlite_engine.load.requests = range(1)
     for key in range(3):
         await _write(sqlite_engine, key)
         assert len(commits) == key + 1

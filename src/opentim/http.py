@@ -21,7 +21,7 @@ from opentim.auth import Authenticator
 from opentim.commands import Command, by_path
 from opentim.context import Ctx
 from opentim.errors import ApiError, Code
-from opentim.protocol import LATE, TIMED
+from opentim.protocol import IN_FLIGHT, LATE, TIMED
 from opentim.ratelimit import make_limiter
 from opentim.settings import Settings
 from opentim.storage import Storage, StorageError
@@ -122,10 +122,12 @@ class Api:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope["path"]
+        if IN_FLIGHT in scope:  # the server's requests in flight, for the engine's group commit
+            self.storage.load.requests = scope[IN_FLIGHT]
         if path.startswith(ADMIN_PREFIX):
-            body = await self._counted(scope, receive, path[len(ADMIN_PREFIX) :], False)
+            body = await self._call(scope, receive, path[len(ADMIN_PREFIX) :], False)
         elif path.startswith(CLIENT_PREFIX):
-            body = await self._counted(scope, receive, path[len(CLIENT_PREFIX) :], True)
+            body = await self._call(scope, receive, path[len(CLIENT_PREFIX) :], True)
         elif path == "/healthz":
             body = b'{"status":"ok"}'
         else:
@@ -133,15 +135,6 @@ class Api:
         headers = [*_HEADERS, (b"content-length", b"%d" % len(body))]
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": body})
-
-    async def _counted(self, scope: Scope, receive: Receive, api: str, client_api: bool) -> bytes:
-        """``_call``, counted in the requests in flight that the engine's group commit reads."""
-        load = self.storage.load
-        load.requests += 1
-        try:
-            return await self._call(scope, receive, api, client_api)
-        finally:
-            load.requests -= 1
 
     async def _read_body(self, scope: Scope, receive: Receive) -> bytes:
         """The whole body, within ``max_body_bytes`` and ``body_timeout`` (a slow sender is cut).

@@ -30,6 +30,8 @@ TIMED = "opentim.timed"
 """Scope key: present when this protocol enforces the request deadline (the app need not)."""
 LATE = "opentim.late"
 """Scope key: True once the deadline passed before the body was complete."""
+IN_FLIGHT = "opentim.in_flight"
+"""Scope key: the server's set of request tasks, one per request in flight (``storage.Load``)."""
 
 
 class _Sweeper:
@@ -110,6 +112,7 @@ class _GuardedHttpTools(HttpToolsProtocol):
     def on_message_begin(self) -> None:
         super().on_message_begin()
         self.scope[TIMED] = True  # type: ignore[literal-required]
+        self.scope[IN_FLIGHT] = self.tasks  # type: ignore[literal-required]
         self.deadline = self.loop.time() + self.request_timeout
 
     def on_headers_complete(self) -> None:

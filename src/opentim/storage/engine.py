@@ -7,7 +7,7 @@ transactions, placeholder style, schema files and the translation of driver exce
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Sequence, Sized
 from contextlib import AbstractAsyncContextManager
 from typing import Any, Protocol
 
@@ -33,15 +33,18 @@ class Conflict(StorageError):
 
 
 class Load:
-    """How many requests the server is answering now; the HTTP layer keeps the count.
+    """What the server is answering now, for an engine that may hold a write's COMMIT for a
+    moment to share it with other requests (SQLite's group commit); a lone request commits
+    at once.
 
-    An engine may hold a write's COMMIT for a moment to share it with other requests when
-    there are some (SQLite's group commit); a lone request commits at once."""
+    ``requests`` holds one item per request in flight: under ``opentim serve``, uvicorn's own
+    set of request tasks, which the protocol passes on in the scope (``opentim.protocol``);
+    empty when the app is driven otherwise (in-process tests, benchmarks)."""
 
     __slots__ = ("requests",)
 
     def __init__(self) -> None:
-        self.requests = 0
+        self.requests: Sized = ()
 
 
 class Tx(Protocol):

@@ -194,7 +194,7 @@ class _Transaction:
             if engine._batch is None:
                 engine._conn.execute("BEGIN IMMEDIATE")
                 engine._owner = True
-                if engine.load.requests > 1:
+                if len(engine.load.requests) > 1:
                     batch: list[asyncio.Future[None]] = []
                     engine._batch = batch
                     asyncio.get_running_loop().call_soon(engine._commit, batch)
