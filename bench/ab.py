@@ -46,19 +46,21 @@ def _server(ctx: run.Context, url: str, src: Path, label: str) -> procs.Server:
     return procs.Server(f"OpenTIM {label}", argv, env, ctx.tmp / f"opentim-{label}.log")
 
 
-def _measure(ctx: run.Context, server: procs.Server, reqfile: Path) -> tuple[float, float, float]:
-    """(requests/s, server CPU µs per request, write system calls per request) of one
-    warmed-up run."""
+def _measure(ctx: run.Context, server: procs.Server, reqfile: Path) -> tuple[float, ...]:
+    """(requests/s, server CPU µs per request, of which in the kernel, write system calls per
+    request) of one warmed-up run."""
     run.drive(ctx, server.port, reqfile, ctx.args.warmup)
     pids = server.pids()
-    before, writes_before = procs.cpu_seconds(pids), procs.write_calls(pids)
+    (user, system), writes = procs.cpu_split(pids), procs.write_calls(pids)
     result = run.drive(ctx, server.port, reqfile, ctx.args.duration)
-    cpu = procs.cpu_seconds(pids) - before
-    writes = procs.write_calls(pids) - writes_before
+    user_after, system_after = procs.cpu_split(pids)
+    writes = procs.write_calls(pids) - writes
     if result.get("errors"):
         raise SystemExit(f"{server.name}: {result['errors']} failed answers: {result}")
-    requests = max(result["requests"], 1)
-    return result["rps"], cpu / requests * 1e6, writes / requests
+    per_request = 1e6 / max(result["requests"], 1)
+    cpu = (user_after - user + system_after - system) * per_request
+    kernel = (system_after - system) * per_request
+    return result["rps"], cpu, kernel, writes * per_request / 1e6
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -95,23 +97,25 @@ def main(argv: list[str] | None = None) -> int:
             print(f"A = {args.ref}, B = working tree; {ds.label} messages, SQLite, {ctx.generator}")
             print(
                 f"{'workload':48} {'A req/s':>9} {'B req/s':>9} {'B/A':>6}  µs/req A → B"
-                "   writes/req A → B"
+                " (in the kernel)   writes/req A → B"
             )
             for w in workloads.WORKLOADS:
                 if args.only not in w.name or any(not seeded.get(n) for n in w.needs):
                     continue
                 reqfile = run.requests_file(ctx, w, ds)
-                got: dict[str, list[tuple[float, float, float]]] = {"A": [], "B": []}
+                got: dict[str, list[tuple[float, ...]]] = {"A": [], "B": []}
                 for _ in range(args.rounds):
                     for label, server in sides.items():
                         got[label].append(_measure(ctx, server, reqfile))
                         time.sleep(0.2)
-                rps = {k: statistics.median(r for r, _, _ in v) for k, v in got.items()}
-                cpu = {k: statistics.median(c for _, c, _ in v) for k, v in got.items()}
-                wr = {k: statistics.median(n for _, _, n in v) for k, v in got.items()}
+                rps, cpu, kernel, wr = (
+                    {k: statistics.median(m[i] for m in v) for k, v in got.items()}
+                    for i in range(4)
+                )
                 print(
                     f"{w.name:48} {rps['A']:9.0f} {rps['B']:9.0f} {rps['B'] / rps['A']:6.2f}"
-                    f"  {cpu['A']:.0f} → {cpu['B']:.0f}   {wr['A']:.1f} → {wr['B']:.1f}",
+                    f"  {cpu['A']:.0f} → {cpu['B']:.0f} ({kernel['A']:.0f} → {kernel['B']:.0f})"
+                    f"   {wr['A']:.1f} → {wr['B']:.1f}",
                     flush=True,
                 )
             for server in sides.values():
