@@ -42,7 +42,7 @@ from opentim.storage.engine import (
 )
 
 _PLACEHOLDER = re.compile(r"\$(\d+)")
-_CHECKPOINT_EVERY = 0.05
+_CHECKPOINT_EVERY = 0.25
 """Seconds between background WAL checkpoints."""
 _FALLBACK_AUTOCHECKPOINT = 20_000
 """WAL pages at which a commit checkpoints by itself, should the background thread fall behind."""
