@@ -48,7 +48,7 @@ def _server(ctx: run.Context, url: str, src: Path, label: str) -> procs.Server:
 
 def _measure(ctx: run.Context, server: procs.Server, reqfile: Path) -> tuple[float, ...]:
     """(requests/s, server CPU µs per request, of which in the kernel, write system calls per
-    request) of one warmed-up run."""
+    request, p99 latency in ms) of one warmed-up run."""
     run.drive(ctx, server.port, reqfile, ctx.args.warmup)
     pids = server.pids()
     (user, system), writes = procs.cpu_split(pids), procs.write_calls(pids)
@@ -60,7 +60,7 @@ def _measure(ctx: run.Context, server: procs.Server, reqfile: Path) -> tuple[flo
     per_request = 1e6 / max(result["requests"], 1)
     cpu = (user_after - user + system_after - system) * per_request
     kernel = (system_after - system) * per_request
-    return result["rps"], cpu, kernel, writes * per_request / 1e6
+    return result["rps"], cpu, kernel, writes * per_request / 1e6, result["p99_us"] / 1000
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -97,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"A = {args.ref}, B = working tree; {ds.label} messages, SQLite, {ctx.generator}")
             print(
                 f"{'workload':48} {'A req/s':>9} {'B req/s':>9} {'B/A':>6}  µs/req A → B"
-                " (in the kernel)   writes/req A → B"
+                " (in the kernel)   writes/req A → B   p99 ms A → B"
             )
             for w in workloads.WORKLOADS:
                 if args.only not in w.name or any(not seeded.get(n) for n in w.needs):
@@ -108,14 +108,14 @@ def main(argv: list[str] | None = None) -> int:
                     for label, server in sides.items():
                         got[label].append(_measure(ctx, server, reqfile))
                         time.sleep(0.2)
-                rps, cpu, kernel, wr = (
+                rps, cpu, kernel, wr, p99 = (
                     {k: statistics.median(m[i] for m in v) for k, v in got.items()}
-                    for i in range(4)
+                    for i in range(5)
                 )
                 print(
                     f"{w.name:48} {rps['A']:9.0f} {rps['B']:9.0f} {rps['B'] / rps['A']:6.2f}"
                     f"  {cpu['A']:.0f} → {cpu['B']:.0f} ({kernel['A']:.0f} → {kernel['B']:.0f})"
-                    f"   {wr['A']:.1f} → {wr['B']:.1f}",
+                    f"   {wr['A']:.1f} → {wr['B']:.1f}   {p99['A']:.1f} → {p99['B']:.1f}",
                     flush=True,
                 )
             for server in sides.values():
