@@ -80,21 +80,35 @@ def test_event_loop_is_asyncio_for_sqlite_and_uvloop_when_installed_for_postgres
 
 
 async def test_sqlite_plans_each_statement_once_whatever_its_bound_values(tmp_path: Path) -> None:
-    # With statistics gathered (ANALYZE, STAT4 samples) SQLite would otherwise plan a
-    # statement again whenever a value it planned by changes: on every request.
-    path = tmp_path / "plans.sqlite3"
-    storage = await open_storage(f"sqlite:///{path}")
+    # With statistics gathered (ANALYZE, STAT4 samples) SQLite would otherwise plan a range
+    # read again whenever a bound value changes: on every request. SQLite asks the authorizer
+    # while it plans, so the callback counts the plannings.
+    engine = await SqliteEngine.open(str(tmp_path / "plans.sqlite3"))
     try:
-        app = new_app()
-        items = [ImportItem(user_id=f"user{i}") for i in range(300)]
-        await storage.accounts.import_accounts(app.sdkappid, items, now=1)
-        conn = storage.engine._conn  # type: ignore[attr-defined]
+        conn = engine._conn
+        conn.execute("CREATE TABLE t (k INTEGER PRIMARY KEY, v INTEGER, w INTEGER)")
+        conn.execute("CREATE INDEX t_v ON t (v)")
+        conn.execute("CREATE INDEX t_w ON t (w)")
+        conn.executemany("INSERT INTO t VALUES (?, ?, ?)", [(k, k % 7, k) for k in range(2000)])
         conn.execute("ANALYZE")
-        assert conn.config(apsw.SQLITE_DBCONFIG_ENABLE_QPSG, -1) == 1
-        for i in range(5):
-            assert await storage.accounts.existing(app.sdkappid, [f"user{i}"]) == {f"user{i}"}
+        plannings: list[int] = []
+
+        def authorizer(*_: object) -> int:
+            plannings.append(1)
+            return apsw.SQLITE_OK
+
+        conn.authorizer = authorizer  # expires the prepared statements: the next run plans
+        sql = "SELECT COUNT(*) FROM t WHERE v = $1 AND w > $2"
+        async with engine.reader() as tx:
+            await tx.fetchval(sql, 3, 1990)
+        planned_once = len(plannings)
+        assert planned_once > 0
+        async with engine.reader() as tx:
+            for v, w in ((1, 5), (6, 1000), (2, 1999), (3, 0)):
+                await tx.fetchval(sql, v, w)
+        assert len(plannings) == planned_once
     finally:
-        await storage.close()
+        await engine.close()
 
 
 @pytest.fixture
