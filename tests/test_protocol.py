@@ -1,16 +1,21 @@
 """The HTTP protocol `opentim serve` runs (opentim/protocol.py): answers framed by Content-Length
-and written in one piece, one deadline per request for headers and body, kept by a sweep."""
+and written in one piece, as uvicorn would write them, and one deadline per request for headers
+and body, kept by a sweep."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from pathlib import Path
 from typing import Any
 
 import msgspec
 import pytest
 
-from opentim.protocol import _CoalescingTransport
+from uvicorn.protocols.http.flow_control import FlowControl
+from uvicorn.protocols.http.httptools_impl import RequestResponseCycle
+
+from opentim.http import _HEADERS, _write_answer
 from servers import ADMIN, Remote, Servers
 
 pytestmark = pytest.mark.slow
@@ -92,6 +97,19 @@ async def test_the_deadline_is_per_request_not_per_connection(
     await remote.close()
 
 
+async def test_pipelined_requests_are_answered_in_order(servers: Servers, tmp_path: Path) -> None:
+    """Two requests in one write: the second starts when the first is answered."""
+    server = await servers.start(f"sqlite:///{tmp_path / 'pipe.sqlite3'}")
+    remote = Remote(server)
+    known = _request(remote, msgspec.json.encode(CHECK)).replace(b"Connection: close\r\n", b"")
+    unknown = _request(remote, msgspec.json.encode({"CheckItem": [{"UserID": "nobody"}]}))
+    head, body = await _exchange(server.port, known + unknown)
+    first, _, rest = body.partition(b"HTTP/1.1 200 OK")
+    answers = [msgspec.json.decode(first), msgspec.json.decode(rest.partition(b"\r\n\r\n")[2])]
+    assert [a["ResultItem"][0]["AccountStatus"] for a in answers] == ["Imported", "NotImported"]
+    await remote.close()
+
+
 class _Recorder:
     def __init__(self) -> None:
         self.writes: list[bytes] = []
@@ -107,23 +125,63 @@ class _Recorder:
         return self.closed
 
 
-def test_head_and_body_leave_in_one_write() -> None:
-    sink = _Recorder()
-    transport: Any = _CoalescingTransport(sink)  # type: ignore[arg-type]
-    transport.write(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n")
-    assert sink.writes == []
-    transport.write(b"{}")
-    assert sink.writes == [b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}"]
-    transport.write(b"HTTP/ looks like a head")  # later writes are body, whatever they hold
-    assert sink.writes[-1] == b"HTTP/ looks like a head"
-    assert not transport.is_closing()  # everything else is the socket's own
+_DEFAULTS = [(b"date", b"Mon, 07 Dec 2026 10:00:00 GMT"), (b"server", b"uvicorn")]
 
 
-def test_interim_answers_pass_and_close_flushes_a_held_head() -> None:
+def _cycle(method: str = "POST", keep_alive: bool = True) -> tuple[Any, _Recorder, list[str]]:
+    """A uvicorn request cycle writing to a recorder, and the calls of its on_response."""
     sink = _Recorder()
-    transport: Any = _CoalescingTransport(sink)  # type: ignore[arg-type]
-    transport.write(b"HTTP/1.1 100 Continue\r\n\r\n")
-    assert sink.writes == [b"HTTP/1.1 100 Continue\r\n\r\n"]
-    transport.write(b"HTTP/1.1 500 Internal Server Error\r\n\r\n")
-    transport.close()
-    assert sink.writes[-1] == b"HTTP/1.1 500 Internal Server Error\r\n\r\n" and sink.closed
+    done: list[str] = []
+    cycle = RequestResponseCycle(
+        scope={"type": "http", "method": method},  # type: ignore[typeddict-item]
+        transport=sink,  # type: ignore[arg-type]
+        flow=FlowControl(sink),  # type: ignore[arg-type]
+        logger=logging.getLogger("test"),
+        access_logger=logging.getLogger("test"),
+        access_log=False,
+        default_headers=_DEFAULTS,
+        message_event=asyncio.Event(),
+        expect_100_continue=False,
+        keep_alive=keep_alive,
+        on_response=lambda: done.append("done"),
+    )
+    return cycle, sink, done
+
+
+@pytest.mark.parametrize("keep_alive", [True, False])
+async def test_an_answer_is_the_bytes_uvicorn_would_send_in_one_write(keep_alive: bool) -> None:
+    body = b'{"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0}'
+    cycle, sink, done = _cycle(keep_alive=keep_alive)
+    assert _write_answer(cycle, body)
+    assert len(sink.writes) == 1 and done == ["done"]
+    assert cycle.response_complete and cycle.message_event.is_set()
+    assert sink.closed is not keep_alive
+
+    asgi, asgi_sink, _ = _cycle(keep_alive=keep_alive)
+    headers = [*_HEADERS, (b"content-length", b"%d" % len(body))]
+    await asgi.send({"type": "http.response.start", "status": 200, "headers": headers})
+    await asgi.send({"type": "http.response.body", "body": body})
+    assert sink.writes == [b"".join(asgi_sink.writes)]
+
+
+async def test_uvicorn_renewing_its_date_header_renews_the_head() -> None:
+    cycle, sink, _ = _cycle()
+    assert _write_answer(cycle, b"{}")
+    later, later_sink, _ = _cycle()
+    later.default_headers = [(b"date", b"Mon, 07 Dec 2026 10:00:01 GMT"), (b"server", b"uvicorn")]
+    assert _write_answer(later, b"{}")
+    assert b"10:00:00" in sink.writes[0] and b"10:00:01" in later_sink.writes[0]
+
+
+async def test_what_the_answer_path_cannot_write_is_left_to_asgi_send() -> None:
+    head, sink, _ = _cycle(method="HEAD")  # uvicorn's send drops the body of a HEAD answer
+    assert not _write_answer(head, b"{}") and sink.writes == []
+    started, sink, _ = _cycle()
+    started.response_started = True
+    assert not _write_answer(started, b"{}") and sink.writes == []
+    paused, sink, _ = _cycle()
+    paused.flow.write_paused = True  # the client is not reading: wait in send's drain
+    assert not _write_answer(paused, b"{}") and sink.writes == []
+    gone, sink, _ = _cycle()
+    gone.disconnected = True
+    assert not _write_answer(gone, b"{}") and sink.writes == []

@@ -14,17 +14,20 @@ timer per request: a ``call_later`` + ``cancel`` per request and the app's ``asy
 around the body cost ~9 µs of a request that is ~50 µs in all (bench/RESULTS.md). A deadline
 is therefore kept within a quarter of the timeout (at most 0.25 s) of its nominal time.
 
-The answer's status line and headers are written with its body in one ``send()`` rather than
-two: the cycle's transport is a ``_CoalescingTransport`` that holds the headers until the body.
+An API answer (status 200, JSON, Content-Length) is written by ``write_answer``: its status
+line, headers and body in one ``send()``, without the ASGI ``send`` messages and uvicorn's
+per-header checks of headers that are constant here. Anything else (an interim 100, HEAD, a
+paused transport, another server) goes through ASGI ``send`` as usual.
 """
 
 from __future__ import annotations
 
 import asyncio
 import weakref
+from collections.abc import Callable
 from typing import Any
 
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
 
 TIMED = "opentim.timed"
 """Scope key: present when this protocol enforces the request deadline (the app need not)."""
@@ -32,6 +35,8 @@ LATE = "opentim.late"
 """Scope key: True once the deadline passed before the body was complete."""
 IN_FLIGHT = "opentim.in_flight"
 """Scope key: the server's set of request tasks, one per request in flight (``storage.Load``)."""
+CYCLE = "opentim.cycle"
+"""Scope key: the request's uvicorn cycle, for ``write_answer``."""
 
 
 class _Sweeper:
@@ -67,31 +72,60 @@ _sweepers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Sweeper] = (
 )
 
 
-class _CoalescingTransport:
-    """The cycle's view of the transport: the head waits for the body, both leave in one write."""
+class _Head:
+    """The status line and headers of a 200 answer, up to its Content-Length value.
 
-    __slots__ = ("_head", "_started", "_transport")
+    uvicorn's own headers (``date``, ``server``) come first, as its ``send`` writes them; it
+    renews their list every second, so the encoded head is kept for the list it was made from.
+    """
 
-    def __init__(self, transport: asyncio.Transport) -> None:
-        self._transport = transport
+    __slots__ = ("_defaults", "_head", "_headers")
+
+    def __init__(self, headers: list[tuple[bytes, bytes]]) -> None:
+        self._headers = b"".join(b"%s: %s\r\n" % (name, value) for name, value in headers)
+        self._defaults: list[tuple[bytes, bytes]] | None = None
         self._head = b""
-        self._started = False
 
-    def write(self, data: bytes) -> None:
-        if not self._started and not data.startswith(b"HTTP/1.1 100 "):
-            self._started = True  # the answer's first write: its status line and headers
-            self._head = data
-            return
-        head, self._head = self._head, b""
-        self._transport.write(head + data if head else data)
+    def bytes_for(self, defaults: list[tuple[bytes, bytes]]) -> bytes:
+        if defaults is not self._defaults:
+            lines = b"".join(b"%s: %s\r\n" % (name.lower(), value) for name, value in defaults)
+            self._head = b"HTTP/1.1 200 OK\r\n" + lines + self._headers + b"content-length: "
+            self._defaults = defaults
+        return self._head
 
-    def close(self) -> None:
-        if self._head:
-            self.write(b"")
-        self._transport.close()
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._transport, name)
+def answerer(headers: list[tuple[bytes, bytes]]) -> Callable[[Any, bytes], bool]:
+    """``write_answer(cycle, body)`` for answers with these (lower-case, valid) headers.
+
+    It writes the whole answer when uvicorn's ``send`` would write the same bytes: the response
+    has not started, the connection is open and writable, the method is not HEAD. Then it
+    completes the cycle as ``send`` does and answers True; otherwise False, and the caller
+    sends the answer through ASGI.
+    """
+    head = _Head(headers)
+
+    def write_answer(cycle: RequestResponseCycle, body: bytes) -> bool:
+        if (
+            cycle.response_started
+            or cycle.disconnected
+            or cycle.flow.write_paused
+            or cycle.scope["method"] == "HEAD"
+        ):
+            return False
+        cycle.response_started = True
+        cycle.waiting_for_100_continue = False
+        close = b"" if cycle.keep_alive else b"connection: close\r\n"
+        cycle.transport.write(
+            b"%s%d\r\n%s\r\n%s" % (head.bytes_for(cycle.default_headers), len(body), close, body)
+        )
+        cycle.response_complete = True
+        cycle.message_event.set()
+        if not cycle.keep_alive:
+            cycle.transport.close()
+        cycle.on_response()
+        return True
+
+    return write_answer
 
 
 class _GuardedHttpTools(HttpToolsProtocol):
@@ -118,7 +152,7 @@ class _GuardedHttpTools(HttpToolsProtocol):
     def on_headers_complete(self) -> None:
         super().on_headers_complete()
         if self.cycle is not None:
-            self.cycle.transport = _CoalescingTransport(self.transport)  # type: ignore[assignment]
+            self.scope[CYCLE] = self.cycle  # type: ignore[literal-required]
 
     def on_message_complete(self) -> None:
         self.deadline = None
