@@ -104,8 +104,11 @@ def main(argv: list[str] | None = None) -> int:
                     continue
                 reqfile = run.requests_file(ctx, w, ds)
                 got: dict[str, list[tuple[float, ...]]] = {"A": [], "B": []}
-                for _ in range(args.rounds):
-                    for label, server in sides.items():
+                for round_ in range(args.rounds):
+                    # A first in even rounds, B first in odd ones: neither side always runs
+                    # second, after the other's load (it showed as a higher p99 for B)
+                    order = list(sides.items())[:: -1 if round_ % 2 else 1]
+                    for label, server in order:
                         got[label].append(_measure(ctx, server, reqfile))
                         time.sleep(0.2)
                 rps, cpu, kernel, wr, p99 = (
