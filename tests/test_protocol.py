@@ -11,7 +11,6 @@ from typing import Any
 
 import msgspec
 import pytest
-
 from uvicorn.protocols.http.flow_control import FlowControl
 from uvicorn.protocols.http.httptools_impl import RequestResponseCycle
 
@@ -103,7 +102,7 @@ async def test_pipelined_requests_are_answered_in_order(servers: Servers, tmp_pa
     remote = Remote(server)
     known = _request(remote, msgspec.json.encode(CHECK)).replace(b"Connection: close\r\n", b"")
     unknown = _request(remote, msgspec.json.encode({"CheckItem": [{"UserID": "nobody"}]}))
-    head, body = await _exchange(server.port, known + unknown)
+    _, body = await _exchange(server.port, known + unknown)
     first, _, rest = body.partition(b"HTTP/1.1 200 OK")
     answers = [msgspec.json.decode(first), msgspec.json.decode(rest.partition(b"\r\n\r\n")[2])]
     assert [a["ResultItem"][0]["AccountStatus"] for a in answers] == ["Imported", "NotImported"]
