@@ -4,6 +4,9 @@ de-duplication, online-only messages, mutes, group state after a send."""
 from __future__ import annotations
 
 import asyncio
+from typing import Any
+
+import pytest
 
 from conftest import Client
 from group_msg_helpers import (
@@ -345,3 +348,28 @@ async def test_send_group_msg_accepts_the_fields_it_does_not_use(api: Client) ->
         "NeedReadReceipt": 1,
     }
     assert (await api.ok(SEND, body))["MsgSeq"] == 1
+
+
+async def test_send_group_msg_writes_atomically_in_the_fewest_round_trips(
+    api: Client, storage: Storage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A send is one read of the group, then its writes as one unit: one transaction on
+    SQLite; one statement on PostgreSQL (migration 010's function), where each statement of a
+    transaction, its BEGIN and its COMMIT would be a round trip of their own."""
+    await make_group(api)
+    engine = storage.engine
+    opened: list[str] = []
+    for kind in ("reader", "transaction", "single"):
+        original = getattr(engine, kind)
+
+        def spy(*args: Any, _kind: str = kind, _original: Any = original) -> Any:
+            opened.append(_kind)
+            return _original(*args)
+
+        monkeypatch.setattr(engine, kind, spy)
+    assert await send(api, "g", "alice", "one") == 1
+    writes = ["single"] if engine.name == "postgres" else ["transaction"]
+    assert [k for k in opened if k != "reader"] == writes
+    assert await send(api, "g", "alice", "one", Random=77) == 2
+    assert await send(api, "g", "alice", "one", Random=77) == 2  # a duplicate: the original
+    assert seqs(await pull(api, "g")) == [2, 1]

@@ -111,6 +111,11 @@ INSERT INTO group_messages (sdkappid, group_id, topic_id, seq, from_account, ran
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
 """
 
+_APPEND_GROUP_MSG = (
+    "SELECT seq, msg_time, duplicate FROM opentim_append_group_msg("
+    "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
+)
+
 _FIND_DUPLICATE = """
 SELECT seq, msg_time FROM group_messages
 WHERE sdkappid = $1 AND group_id = $2 AND topic_id = $3 AND random = $4 AND digest = $5
@@ -154,9 +159,25 @@ def rendered(
     IsSystemMsg only when set, CloudCustomData only when not empty), stored with it so that a
     page reads one column instead of seven. Migration 009 builds the same text in SQL; the
     store builds it here because the seq is allocated inside the sending transaction."""
+    head, tail = rendered_around_seq(
+        sender, random, msg_time, priority, body, cloud_custom_data, is_system
+    )
+    return b"%s%d%s" % (head, seq, tail)
+
+
+def rendered_around_seq(
+    sender: str,
+    random: int,
+    msg_time: int,
+    priority: int,
+    body: str,
+    cloud_custom_data: str,
+    is_system: int = 0,
+) -> tuple[bytes, bytes]:
+    """``rendered`` before and after the seq's digits, for a seq the database allocates."""
     system = b',"IsSystemMsg":1' if is_system else b""
     custom = b',"CloudCustomData":' + _encode(cloud_custom_data) if cloud_custom_data else b""
-    return b"".join(
+    head = b"".join(
         (
             b'{"From_Account":',
             _encode(sender),
@@ -164,12 +185,10 @@ def rendered(
             system,
             b',"MsgBody":',
             body.encode(),
-            b',"MsgPriority":%d,"MsgRandom":%d,"MsgSeq":%d,"MsgTimeStamp":%d'
-            % (priority, random, seq, msg_time),
-            custom,
-            b"}",
+            b',"MsgPriority":%d,"MsgRandom":%d,"MsgSeq":' % (priority, random),
         )
     )
+    return head, b',"MsgTimeStamp":%d%s}' % (msg_time, custom)
 
 
 @dataclass(slots=True)
@@ -271,6 +290,8 @@ def _values(msg: NewMessage, seq: int) -> tuple[object, ...]:
 class GroupMessageStore:
     def __init__(self, engine: Engine) -> None:
         self._db = engine
+        self._append_in_database = engine.name == "postgres"
+        """A group's message is sent through the function of migration 010: one round trip."""
 
     async def load(
         self, sdkappid: int, group_id: str, topic_id: str = "", account: str = "", peer: str = ""
@@ -325,6 +346,8 @@ class GroupMessageStore:
         cannot both be stored. ``store=False`` only numbers the message (AVChatRoom).
         None when the group (topic) no longer exists.
         """
+        if self._append_in_database and not msg.topic_id:
+            return await self._append_in_one_statement(msg, store, update_conv, sender_is_member)
         try:
             async with self._db.transaction() as tx:
                 seq = await self._allocate(tx, msg, update_conv)
@@ -358,6 +381,42 @@ class GroupMessageStore:
         except _Duplicate as dup:
             return Appended(dup.seq, dup.msg_time, duplicate=True)
         return Appended(seq, msg.msg_time)
+
+    async def _append_in_one_statement(
+        self, msg: NewMessage, store: bool, update_conv: bool, sender_is_member: bool
+    ) -> Appended | None:
+        """``append`` of a group (not topic) message as one statement: the same steps in the
+        database's function ``opentim_append_group_msg`` (PostgreSQL migration 010)."""
+        head, tail = rendered_around_seq(
+            msg.from_account,
+            msg.random,
+            msg.msg_time,
+            msg.priority,
+            msg.body,
+            msg.cloud_custom_data,
+        )
+        async with self._db.single() as tx:
+            row = await tx.fetchrow(
+                _APPEND_GROUP_MSG,
+                msg.sdkappid,
+                msg.group_id,
+                msg.from_account,
+                msg.random,
+                msg.msg_time,
+                msg.priority,
+                msg.body,
+                msg.cloud_custom_data,
+                msg.digest,
+                msg.to_accounts,
+                msg.no_unread,
+                head,
+                tail,
+                DEDUP_SECONDS,
+                store,
+                update_conv,
+                sender_is_member,
+            )
+        return None if row is None else Appended(row[0], row[1], duplicate=row[2])
 
     @staticmethod
     async def _allocate(tx: Tx, msg: NewMessage, update_conv: bool) -> int | None:
