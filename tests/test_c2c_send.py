@@ -22,6 +22,7 @@ from c2c_helpers import (
     unread,
 )
 from conftest import Client
+from opentim.storage import Storage
 
 
 def base(**extra: Any) -> dict[str, Any]:
@@ -378,3 +379,30 @@ async def test_concurrent_sends_both_ways_keep_every_message(api: Client) -> Non
     await asyncio.gather(*sends)
     assert len(await history(api, "alice", "bob")) == 20
     assert await unread(api, "alice", "bob") == 10 and await unread(api, "bob", "alice") == 10
+
+
+async def test_sendmsg_writes_atomically_in_the_fewest_round_trips(
+    api: Client, storage: Storage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A message is stored as one unit: one transaction on SQLite; one statement on
+    PostgreSQL (migration 011's function), where each statement of a transaction, its BEGIN
+    and its COMMIT would be a round trip of their own."""
+    await api.accounts("alice", "bob")
+    engine = storage.engine
+    opened: list[str] = []
+    for kind in ("reader", "transaction", "single"):
+        original = getattr(engine, kind)
+
+        def spy(*args: Any, _kind: str = kind, _original: Any = original) -> Any:
+            opened.append(_kind)
+            return _original(*args)
+
+        monkeypatch.setattr(engine, kind, spy)
+    body = {"From_Account": "alice", "To_Account": "bob", "MsgSeq": 5, "MsgRandom": 9}
+    first = await api.ok(SEND, {**body, "MsgBody": text("hi")})
+    writes = ["single"] if engine.name == "postgres" else ["transaction"]
+    assert [k for k in opened if k != "reader"] == writes
+    again = await api.ok(SEND, {**body, "MsgBody": text("hi")})  # a duplicate: the original
+    assert again["MsgKey"] == first["MsgKey"]
+    assert await history(api, "alice", "bob") == ["hi"]
+    assert await unread(api, "bob", "alice") == 1

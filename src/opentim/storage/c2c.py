@@ -116,6 +116,10 @@ _INSERT = {
     "SELECT 1 FROM c2c_messages WHERE sdkappid = $1 AND user_lo = $2 AND user_hi = $3"
     " AND msg_time = $8 AND msg_seq = $6 AND msg_random = $7)",
 }
+_APPEND_C2C_MSG = (
+    "SELECT * FROM opentim_append_c2c_msg($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,"
+    " $13, $14, $15, $16, $17, $18, $19, $20)"
+)
 _SEND_DUPLICATE = (
     f"SELECT {_KEY_COLUMNS} FROM c2c_messages WHERE sdkappid = $1 AND user_lo = $2"
     " AND user_hi = $3 AND msg_time >= $4 AND msg_seq = $5 AND msg_random = $6"
@@ -180,6 +184,8 @@ _COUNT_UNREAD = (
 class C2CStore:
     def __init__(self, engine: Engine) -> None:
         self._db = engine
+        self._append_in_database = engine.name == "postgres"
+        """A sendmsg message is stored through the function of migration 011: one round trip."""
 
     async def append(
         self, sdkappid: int, messages: Sequence[NewMessage], dedup: Dedup | None, now: int
@@ -191,6 +197,8 @@ class C2CStore:
         is locked before the duplicate check, so concurrent identical sends store one message;
         pairs are locked in key order, so concurrent batches cannot deadlock.
         """
+        if self._append_in_database and len(messages) == 1 and dedup is not Dedup.IMPORT:
+            return [await self._append_in_one_statement(sdkappid, messages[0], dedup, now)]
         results: dict[int, Stored] = {}
         order = sorted(
             range(len(messages)),
@@ -200,6 +208,39 @@ class C2CStore:
             for index in order:
                 results[index] = await _append_one(tx, sdkappid, messages[index], dedup, now)
         return [results[i] for i in range(len(messages))]
+
+    async def _append_in_one_statement(
+        self, sdkappid: int, m: NewMessage, dedup: Dedup | None, now: int
+    ) -> Stored:
+        """``append`` of one sendmsg message as one statement: the same steps in the
+        database's function ``opentim_append_c2c_msg`` (PostgreSQL migration 011)."""
+        lo, hi = pair(m.from_account, m.to_account)
+        async with self._db.single() as tx:
+            row = await tx.fetchrow(
+                _APPEND_C2C_MSG,
+                sdkappid,
+                lo,
+                hi,
+                m.from_account,
+                m.to_account,
+                m.msg_seq,
+                m.msg_random,
+                m.msg_time,
+                m.msg_id,
+                m.body,
+                m.cloud_custom_data,
+                m.digest,
+                int(m.counts_unread),
+                int(not m.sender_sees),
+                m.rendered,
+                dedup is Dedup.SEND,
+                now - SEND_DEDUP_SECONDS,
+                m.recipient_entry,
+                m.counts_unread and m.from_account != m.to_account,
+                m.sender_entry,
+            )
+        assert row is not None
+        return Stored(row[0], row[1], row[2], row[3], row[4])
 
     async def history(
         self,
