@@ -197,5 +197,5 @@ class GroupHistoryStore:
         return changed > 0
 
     async def _execute_one(self, sql: str, *args: object) -> int:
-        async with self._db.transaction() as tx:
+        async with self._db.single() as tx:  # no BEGIN and COMMIT: round trips on PostgreSQL
             return await tx.execute(sql, *args)
