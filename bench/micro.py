@@ -163,10 +163,12 @@ async def storage_choices() -> list[tuple[str, float]]:
 
 
 async def request_costs(
-    calls: int = 2000, only: str = "", profile: bool = False
+    calls: int = 2000, only: str = "", profile: bool = False, postgres: bool = False
 ) -> list[tuple[str, float]]:
     """Each available workload's request through OpenTIM's ASGI app, without sockets or HTTP
-    parsing: what OpenTIM itself costs per request (SQLite, 1K messages; best of the rounds)."""
+    parsing: what OpenTIM itself costs per request (SQLite, or a new PostgreSQL database with
+    ``postgres``; 1K messages; best of the rounds)."""
+    import run
     import workloads
 
     from opentim import settings as settings_mod
@@ -177,17 +179,26 @@ async def request_costs(
 
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        path = str(Path(tmp) / "requests.sqlite3")
-        storage = await open_storage(f"sqlite:///{path}")
-        await storage.close()
         ds = dataset.Dataset(1000)
-        seeded = dataset.seed_sqlite(path, ds)
+        if postgres:
+            created = await run._create_pg()
+            if created is None:
+                raise SystemExit(f"PostgreSQL not reachable at {run.PG_URL}")
+            url = created
+            await run._migrate(url)
+            seeded = await dataset.seed_postgres(url, ds)
+        else:
+            path = str(Path(tmp) / "requests.sqlite3")
+            url = f"sqlite:///{path}"
+            storage = await open_storage(url)
+            await storage.close()
+            seeded = dataset.seed_sqlite(path, ds)
         env = {
             "OPENTIM_SDKAPPID": str(dataset.SDKAPPID),
             "OPENTIM_SECRET_KEY": dataset.SECRET_KEY,
             "OPENTIM_RATE_LIMIT": "0",
         }
-        app = create_app(settings_mod.load(env, database_url=f"sqlite:///{path}"))
+        app = create_app(settings_mod.load(env, database_url=url))
         await app.startup()
         commands = set(by_path())
         marker = str(workloads.UNIQUE).encode()
@@ -244,6 +255,8 @@ async def request_costs(
                     )
                 )
         await app.shutdown()
+        if postgres:
+            await run._drop_pg(url)
     return rows
 
 
@@ -277,6 +290,9 @@ def main() -> int:
     parser.add_argument("--only", help="only the requests of workloads whose name has this")
     parser.add_argument("--profile", action="store_true", help="and print their cProfile")
     parser.add_argument(
+        "--postgres", action="store_true", help="with --only: on PostgreSQL (run.py's PG_URL)"
+    )
+    parser.add_argument(
         "--calls",
         type=int,
         default=2000,
@@ -285,7 +301,7 @@ def main() -> int:
     )
     args = parser.parse_args()
     if args.only is not None:
-        costs = request_costs(calls=args.calls, only=args.only, profile=args.profile)
+        costs = request_costs(args.calls, args.only, args.profile, args.postgres)
         for name, micros in run(costs):
             print(f"{micros:8.2f} µs  {name}")
         return 0
