@@ -225,3 +225,31 @@ async def test_sqlite_a_lone_write_commits_before_its_transaction_returns(
         await _write(sqlite_engine, key)
         assert len(commits) == key + 1
     assert _stored(tmp_path / "group.sqlite3") == [0, 1, 2]
+
+
+async def _single(engine: SqliteEngine, key: int) -> None:
+    async with engine.single() as tx:
+        await tx.execute("INSERT INTO t (k, v) VALUES ($1, $2)", key, "v")
+
+
+async def test_sqlite_one_statement_writes_share_a_commit_under_load_and_autocommit_alone(
+    sqlite_engine: SqliteEngine, tmp_path: Path
+) -> None:
+    """``single()``: alone, the statement is its own transaction (no BEGIN, no COMMIT
+    statement: the cheapest write); among other requests it joins the group commit."""
+    commits = _count_commits(sqlite_engine)
+    statements: list[str] = []
+
+    def trace(_cursor: object, sql: str, _bindings: object) -> bool:
+        statements.append(sql)
+        return True  # go on with the statement
+
+    sqlite_engine._conn.exec_trace = trace
+    sqlite_engine.load.requests = range(1)
+    await _single(sqlite_engine, 1)
+    assert len(commits) == 1 and [s.split()[0] for s in statements] == ["INSERT"]
+    assert _stored(tmp_path / "group.sqlite3") == [1]
+    sqlite_engine.load.requests = range(10)
+    await asyncio.gather(*(_single(sqlite_engine, k) for k in range(2, 12)))
+    assert len(commits) == 2
+    assert _stored(tmp_path / "group.sqlite3") == list(range(1, 12))
