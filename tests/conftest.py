@@ -92,6 +92,21 @@ def redis_url() -> str:
     return REDIS_TEST_URL
 
 
+def engine_uses(engine: Any, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """From now on, the name of each ``reader``, ``transaction`` and ``single`` the engine
+    opens, in order: what a command asks of the database, round trips on PostgreSQL."""
+    opened: list[str] = []
+    for kind in ("reader", "transaction", "single"):
+        original = getattr(engine, kind)
+
+        def spy(*args: Any, _kind: str = kind, _original: Any = original) -> Any:
+            opened.append(_kind)
+            return _original(*args)
+
+        monkeypatch.setattr(engine, kind, spy)
+    return opened
+
+
 def new_app(**overrides: Any) -> AppConfig:
     values: dict[str, Any] = {"sdkappid": next(_appids), "keys": (KEY,), "rate_limit": 0}
     values.update(overrides)

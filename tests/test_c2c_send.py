@@ -21,7 +21,7 @@ from c2c_helpers import (
     text,
     unread,
 )
-from conftest import Client
+from conftest import Client, engine_uses
 from opentim.storage import Storage
 
 
@@ -389,15 +389,7 @@ async def test_sendmsg_writes_atomically_in_the_fewest_round_trips(
     and its COMMIT would be a round trip of their own."""
     await api.accounts("alice", "bob")
     engine = storage.engine
-    opened: list[str] = []
-    for kind in ("reader", "transaction", "single"):
-        original = getattr(engine, kind)
-
-        def spy(*args: Any, _kind: str = kind, _original: Any = original) -> Any:
-            opened.append(_kind)
-            return _original(*args)
-
-        monkeypatch.setattr(engine, kind, spy)
+    opened = engine_uses(engine, monkeypatch)
     body = {"From_Account": "alice", "To_Account": "bob", "MsgSeq": 5, "MsgRandom": 9}
     first = await api.ok(SEND, {**body, "MsgBody": text("hi")})
     writes = ["single"] if engine.name == "postgres" else ["transaction"]

@@ -4,11 +4,10 @@ de-duplication, online-only messages, mutes, group state after a send."""
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 import pytest
 
-from conftest import Client
+from conftest import Client, engine_uses
 from group_msg_helpers import (
     PULL,
     SEND,
@@ -358,15 +357,7 @@ async def test_send_group_msg_writes_atomically_in_the_fewest_round_trips(
     transaction, its BEGIN and its COMMIT would be a round trip of their own."""
     await make_group(api)
     engine = storage.engine
-    opened: list[str] = []
-    for kind in ("reader", "transaction", "single"):
-        original = getattr(engine, kind)
-
-        def spy(*args: Any, _kind: str = kind, _original: Any = original) -> Any:
-            opened.append(_kind)
-            return _original(*args)
-
-        monkeypatch.setattr(engine, kind, spy)
+    opened = engine_uses(engine, monkeypatch)
     assert await send(api, "g", "alice", "one") == 1
     writes = ["single"] if engine.name == "postgres" else ["transaction"]
     assert [k for k in opened if k != "reader"] == writes

@@ -218,21 +218,7 @@ class C2CStore:
         async with self._db.single() as tx:
             row = await tx.fetchrow(
                 _APPEND_C2C_MSG,
-                sdkappid,
-                lo,
-                hi,
-                m.from_account,
-                m.to_account,
-                m.msg_seq,
-                m.msg_random,
-                m.msg_time,
-                m.msg_id,
-                m.body,
-                m.cloud_custom_data,
-                m.digest,
-                int(m.counts_unread),
-                int(not m.sender_sees),
-                m.rendered,
+                *_message_values(sdkappid, lo, hi, m),
                 dedup is Dedup.SEND,
                 now - SEND_DEDUP_SECONDS,
                 m.recipient_entry,
@@ -368,23 +354,7 @@ async def _append_one(
 ) -> Stored:
     lo, hi = pair(m.from_account, m.to_account)
     await tx.execute(_NEXT_ID, sdkappid, lo, hi)
-    values = [
-        sdkappid,
-        lo,
-        hi,
-        m.from_account,
-        m.to_account,
-        m.msg_seq,
-        m.msg_random,
-        m.msg_time,
-        m.msg_id,
-        m.body,
-        m.cloud_custom_data,
-        m.digest,
-        int(m.counts_unread),
-        int(not m.sender_sees),
-        m.rendered,
-    ]
+    values = _message_values(sdkappid, lo, hi, m)
     since = now - SEND_DEDUP_SECONDS
     if dedup is Dedup.SEND:
         values.append(since)
@@ -401,6 +371,28 @@ async def _append_one(
         sql = _ONE_ENTRY if len(entries) == 5 else _TWO_ENTRIES
         await tx.execute(sql, sdkappid, m.msg_time, *entries)
     return Stored(m.msg_seq, m.msg_random, m.msg_time, m.msg_id)
+
+
+def _message_values(sdkappid: int, lo: str, hi: str, m: NewMessage) -> list[object]:
+    """The message's columns in ``_INSERT``'s order ($1-$15), which is also the order of the
+    first parameters of ``opentim_append_c2c_msg``."""
+    return [
+        sdkappid,
+        lo,
+        hi,
+        m.from_account,
+        m.to_account,
+        m.msg_seq,
+        m.msg_random,
+        m.msg_time,
+        m.msg_id,
+        m.body,
+        m.cloud_custom_data,
+        m.digest,
+        int(m.counts_unread),
+        int(not m.sender_sees),
+        m.rendered,
+    ]
 
 
 async def _original(
