@@ -261,20 +261,13 @@ class _Duplicate(Exception):
 
 
 def _values(msg: NewMessage, seq: int) -> tuple[object, ...]:
+    """The values of ``_INSERT`` ($1-$14)."""
     return (
         msg.sdkappid,
         msg.group_id,
         msg.topic_id,
         seq,
-        msg.from_account,
-        msg.random,
-        msg.msg_time,
-        msg.priority,
-        msg.body,
-        msg.cloud_custom_data,
-        msg.digest,
-        msg.to_accounts,
-        msg.no_unread,
+        *_content(msg),
         rendered(
             seq,
             msg.from_account,
@@ -284,6 +277,22 @@ def _values(msg: NewMessage, seq: int) -> tuple[object, ...]:
             msg.body,
             msg.cloud_custom_data,
         ),
+    )
+
+
+def _content(msg: NewMessage) -> tuple[object, ...]:
+    """The columns from_account to no_unread, in the order of ``_INSERT`` ($5-$13) and of
+    ``opentim_append_group_msg``'s parameters after the group ($3-$11)."""
+    return (
+        msg.from_account,
+        msg.random,
+        msg.msg_time,
+        msg.priority,
+        msg.body,
+        msg.cloud_custom_data,
+        msg.digest,
+        msg.to_accounts,
+        msg.no_unread,
     )
 
 
@@ -400,15 +409,7 @@ class GroupMessageStore:
                 _APPEND_GROUP_MSG,
                 msg.sdkappid,
                 msg.group_id,
-                msg.from_account,
-                msg.random,
-                msg.msg_time,
-                msg.priority,
-                msg.body,
-                msg.cloud_custom_data,
-                msg.digest,
-                msg.to_accounts,
-                msg.no_unread,
+                *_content(msg),
                 head,
                 tail,
                 DEDUP_SECONDS,
