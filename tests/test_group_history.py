@@ -3,7 +3,9 @@ modify_group_msg, seen through the admin pull and a member's pull, on both engin
 
 from __future__ import annotations
 
-from conftest import Client
+import pytest
+
+from conftest import Client, engine_uses
 from group_msg_helpers import (
     BY_SENDER,
     CLEAR,
@@ -19,7 +21,7 @@ from group_msg_helpers import (
     texts,
 )
 from opentim.storage import Storage
-from opentim.storage.group_messages import NewMessage
+from opentim.storage.group_messages import NewMessage, rendered
 from probe import snapshot
 
 
@@ -263,6 +265,44 @@ async def test_modify_group_msg_replaces_only_sent_fields(api: Client) -> None:
     assert (item["MsgBody"], item["CloudCustomData"]) == (body, '{"pinned":1}')
     await api.ok(MODIFY, {"GroupId": "g", "MsgSeq": 1, "CloudCustomData": ""})
     assert "CloudCustomData" not in (await pull(api, "g"))["RspMsgList"][0]
+
+
+async def test_modify_group_msg_stores_the_rendering_the_code_makes(
+    api: Client, storage: Storage
+) -> None:
+    """The stored rendering after a modification is byte for byte ``rendered``'s, awkward
+    strings included (PostgreSQL renders it in SQL, SQLite in the code), and it is what a
+    page answers."""
+    await make_group(api)
+    await send(api, "g", "alice", "original", CloudCustomData="c0")
+    for custom in ["", "plain", 'quote " and back\\slash', "new\nline\ttab\x01", "中文 🙂"]:
+        body = text(f"edit {custom}")
+        await api.ok(
+            MODIFY, {"GroupId": "g", "MsgSeq": 1, "MsgBody": body, "CloudCustomData": custom}
+        )
+        [row] = await fetch(
+            storage,
+            "SELECT from_account, random, msg_time, priority, body, cloud_custom_data,"
+            " is_system, rendered FROM group_messages WHERE sdkappid = $1 AND group_id = 'g'",
+            api.sdkappid,
+        )
+        assert bytes(row[7]) == rendered(1, *row[:7]), custom
+        item = (await pull(api, "g"))["RspMsgList"][0]
+        assert (item["MsgBody"], item.get("CloudCustomData", "")) == (body, custom)
+
+
+async def test_modify_group_msg_is_one_statement_on_postgresql(
+    api: Client, storage: Storage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After the group's read, PostgreSQL runs one statement (five round trips before: BEGIN,
+    the update, the rendering's update, COMMIT); SQLite one transaction."""
+    await make_group(api)
+    await send(api, "g", "alice", "original")
+    opened = engine_uses(storage.engine, monkeypatch)
+    await api.ok(MODIFY, {"GroupId": "g", "MsgSeq": 1, "MsgBody": text("edited")})
+    writes = ["single"] if storage.engine.name == "postgres" else ["transaction"]
+    assert [k for k in opened if k != "reader"] == writes
+    assert texts(await pull(api, "g")) == ["edited"]
 
 
 async def test_modify_group_msg_replaces_the_body_wholesale(api: Client) -> None:
