@@ -18,7 +18,7 @@ import msgspec
 
 from opentim.services.c2c_rules import rendered
 from opentim.services.group_msg_rules import NORMAL_PRIORITY
-from opentim.storage.group_messages import rendered as group_rendered
+from opentim.storage.group_records import rendered as group_rendered
 
 SDKAPPID = 1400000001
 SECRET_KEY = "b3e1c0ffee5eed0f0e1c0de0ba5e0b3e1c0ffee5eed0f0e1c0de0ba5e0b3e1c"

@@ -21,7 +21,7 @@ from group_msg_helpers import (
     texts,
 )
 from opentim.storage import Storage
-from opentim.storage.group_messages import NewMessage, rendered
+from opentim.storage.group_records import NewMessage, rendered
 from probe import snapshot
 
 

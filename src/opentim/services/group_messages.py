@@ -25,7 +25,7 @@ from opentim.services.group_msg_rules import (
 )
 from opentim.services.group_rules import AVCHATROOM, MEETING
 from opentim.storage.group_history import RecallOutcome
-from opentim.storage.group_messages import MsgTarget, StoredMsg
+from opentim.storage.group_records import MsgTarget, StoredMsg
 from opentim.wire.common import Raw
 from opentim.wire.group_messages import (
     GroupMsgGetSimpleRequest,

@@ -8,7 +8,7 @@ from opentim.context import Ctx
 from opentim.errors import ApiError, Code
 from opentim.services.group_rules import COMMUNITY, well_formed_group_id
 from opentim.services.msgbody import BodyError, BodyProblem, check_msg_body
-from opentim.storage.group_messages import MsgTarget
+from opentim.storage.group_records import MsgTarget
 from opentim.wire.common import UNSET, Raw, UnsetType
 
 MAX_MSG_BYTES = 12 * 1024

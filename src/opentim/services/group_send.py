@@ -22,7 +22,7 @@ from opentim.services.group_msg_rules import (
     topic_part,
 )
 from opentim.services.group_rules import AVCHATROOM, COMMUNITY, MEETING
-from opentim.storage.group_messages import MsgTarget, NewMessage
+from opentim.storage.group_records import MsgTarget, NewMessage
 from opentim.wire.group_messages import (
     ImportGroupMsgRequest,
     ImportGroupMsgResponse,

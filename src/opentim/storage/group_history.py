@@ -13,7 +13,7 @@ import enum
 from collections.abc import Sequence
 
 from opentim.storage.engine import Engine
-from opentim.storage.group_messages import rendered
+from opentim.storage.group_records import rendered
 
 BY_SENDER_WINDOW = 1000
 """delete_group_msg_by_sender looks at the last this-many seqs of the group (or topic)."""
