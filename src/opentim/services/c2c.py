@@ -23,7 +23,7 @@ from opentim.services.c2c_rules import (
     sync_other_machine,
     uint32,
 )
-from opentim.storage.c2c import Dedup, NewMessage
+from opentim.storage.c2c_records import Dedup, NewMessage
 from opentim.wire.c2c import (
     BatchSendMsgRequest,
     BatchSendMsgResponse,

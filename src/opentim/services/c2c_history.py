@@ -23,7 +23,7 @@ from opentim.services.c2c_rules import (
     require_accounts,
     tombstone,
 )
-from opentim.storage.c2c import Change, HistoryRow
+from opentim.storage.c2c_records import Change, HistoryRow
 from opentim.wire.c2c import (
     AdminGetRoamMsgRequest,
     AdminGetRoamMsgResponse,

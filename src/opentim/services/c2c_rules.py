@@ -10,7 +10,7 @@ import msgspec
 from opentim.context import Ctx
 from opentim.errors import ApiError, Code
 from opentim.services.msgbody import BodyError, BodyProblem, check_msg_body
-from opentim.storage.c2c import MsgKey
+from opentim.storage.c2c_records import MsgKey
 from opentim.wire.c2c import RoamMsg
 from opentim.wire.common import UNSET, Raw, UnsetType
 

@@ -7,7 +7,7 @@
 -- statements and COMMIT.
 --
 -- Returns the message's key, or the original's with ``o_duplicate`` (nothing stored). The
--- unread count stops at 250, storage/c2c.py's UNREAD_CAP.
+-- unread count stops at 250, storage/c2c_records.py's UNREAD_CAP.
 
 CREATE FUNCTION opentim_append_c2c_msg(
     p_sdkappid BIGINT, p_lo TEXT, p_hi TEXT, p_from TEXT, p_to TEXT, p_msg_seq BIGINT,
