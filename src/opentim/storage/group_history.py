@@ -13,7 +13,6 @@ import enum
 from collections.abc import Sequence
 
 from opentim.storage.engine import Engine
-from opentim.storage.group_records import rendered
 
 BY_SENDER_WINDOW = 1000
 """delete_group_msg_by_sender looks at the last this-many seqs of the group (or topic)."""
@@ -48,11 +47,12 @@ class ModifyOutcome(enum.Enum):
     RECALLED = "recalled"
 
 
-# modify_group_msg in one statement (PostgreSQL): the new content and its rendering, which is
-# ``rendered``'s text built in SQL as migration 009 builds it (tests/test_migrations.py checks
-# that the two agree, awkward strings included). $5/$6: the new body and CloudCustomData, or
-# NULL to keep the stored one.
-_MODIFY_AND_RENDER = f"""
+# modify_group_msg in one statement: the new content and its rendering, ``rendered``'s text
+# built in SQL as migration 009 builds it on each engine (tests/test_migrations.py and a
+# modify test hold both equal to the code's, awkward strings included). $5/$6: the new body
+# and CloudCustomData, or NULL to keep the stored one.
+_MODIFY_AND_RENDER = {
+    "postgres": f"""
 UPDATE group_messages SET body = COALESCE($5, body),
        cloud_custom_data = COALESCE($6, cloud_custom_data),
        rendered = convert_to(
@@ -66,15 +66,29 @@ UPDATE group_messages SET body = COALESCE($5, body),
            || '}}',
            'UTF8')
 WHERE {_ONE} AND recalled = 0
-"""
+""",
+    "sqlite": f"""
+UPDATE group_messages SET body = COALESCE($5, body),
+       cloud_custom_data = COALESCE($6, cloud_custom_data),
+       rendered = CAST(
+           '{{"From_Account":' || json_quote(from_account) || ',"IsPlaceMsg":0'
+           || CASE WHEN is_system <> 0 THEN ',"IsSystemMsg":1' ELSE '' END
+           || ',"MsgBody":' || COALESCE($5, body) || ',"MsgPriority":' || priority
+           || ',"MsgRandom":' || random || ',"MsgSeq":' || seq || ',"MsgTimeStamp":' || msg_time
+           || CASE WHEN COALESCE($6, cloud_custom_data) = '' THEN ''
+                   ELSE ',"CloudCustomData":' || json_quote(COALESCE($6, cloud_custom_data))
+              END
+           || '}}'
+           AS BLOB)
+WHERE {_ONE} AND recalled = 0
+""",
+}
 
 
 class GroupHistoryStore:
     def __init__(self, engine: Engine) -> None:
         self._db = engine
-        self._render_in_database = engine.name == "postgres"
-        """modify_group_msg renders in SQL: one statement, where reading the row back to render
-        it here took a transaction of three (five round trips with BEGIN and COMMIT)."""
+        self._modify = _MODIFY_AND_RENDER[engine.name]
 
     async def recall(
         self,
@@ -180,34 +194,13 @@ class GroupHistoryStore:
     ) -> ModifyOutcome:
         """modify_group_msg: overwrite the body and/or CloudCustomData (None = keep) of a stored,
         not recalled message, in place; the old content is gone. Seq, sender, time, random and
-        priority stay, and the stored rendering follows the new content. The first statement
-        locks the row, so two modifications of different parts cannot lose one another;
-        nothing changes unless the outcome is ``MODIFIED``."""
+        priority stay, and the stored rendering follows the new content, built in the same
+        statement (one round trip; the row is not read back): the statement locks the row and
+        computes from its current values, so two modifications of different parts cannot lose
+        one another; nothing changes unless the outcome is ``MODIFIED``."""
         key = (sdkappid, group_id, topic_id, seq)
-        if self._render_in_database:
-            async with self._db.single() as tx:
-                if await tx.execute(_MODIFY_AND_RENDER, *key, body, cloud_custom_data):
-                    return ModifyOutcome.MODIFIED
-                recalled = await tx.fetchval(
-                    f"SELECT recalled FROM group_messages WHERE {_ONE}", *key
-                )
-            return ModifyOutcome.MISSING if recalled is None else ModifyOutcome.RECALLED
-        async with self._db.transaction() as tx:
-            row = await tx.fetchrow(
-                "UPDATE group_messages SET body = COALESCE($5, body),"
-                " cloud_custom_data = COALESCE($6, cloud_custom_data)"
-                f" WHERE {_ONE} AND recalled = 0"
-                " RETURNING from_account, random, msg_time, priority, body, cloud_custom_data,"
-                " is_system",
-                *key,
-                body,
-                cloud_custom_data,
-            )
-            if row is not None:
-                shown = rendered(seq, *row)
-                await tx.execute(
-                    f"UPDATE group_messages SET rendered = $5 WHERE {_ONE}", *key, shown
-                )
+        async with self._db.single() as tx:
+            if await tx.execute(self._modify, *key, body, cloud_custom_data):
                 return ModifyOutcome.MODIFIED
             recalled = await tx.fetchval(f"SELECT recalled FROM group_messages WHERE {_ONE}", *key)
         return ModifyOutcome.MISSING if recalled is None else ModifyOutcome.RECALLED
