@@ -94,14 +94,21 @@ def redis_url() -> str:
 
 def engine_uses(engine: Any, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """From now on, the name of each ``reader``, ``transaction`` and ``single`` the engine
-    opens, in order: what a command asks of the database, round trips on PostgreSQL."""
+    opens, in order: what a command asks of the database, round trips on PostgreSQL. One
+    made by another (PostgreSQL's ``single`` is its ``reader``) counts once, as the outer."""
     opened: list[str] = []
+    inside: list[str] = []
     for kind in ("reader", "transaction", "single"):
         original = getattr(engine, kind)
 
         def spy(*args: Any, _kind: str = kind, _original: Any = original) -> Any:
-            opened.append(_kind)
-            return _original(*args)
+            if not inside:
+                opened.append(_kind)
+            inside.append(_kind)
+            try:
+                return _original(*args)
+            finally:
+                inside.pop()
 
         monkeypatch.setattr(engine, kind, spy)
     return opened
