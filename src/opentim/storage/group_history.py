@@ -47,41 +47,30 @@ class ModifyOutcome(enum.Enum):
     RECALLED = "recalled"
 
 
-# modify_group_msg in one statement: the new content and its rendering, ``rendered``'s text
-# built in SQL as migration 009 builds it on each engine (tests/test_migrations.py and a
-# modify test hold both equal to the code's, awkward strings included). $5/$6: the new body
-# and CloudCustomData, or NULL to keep the stored one.
+def _modify_and_render(json_string: str, as_bytes: str) -> str:
+    """modify_group_msg as one statement: the new content ($5 body, $6 CloudCustomData; NULL
+    keeps the stored one) and its rendering, ``rendered``'s text built in SQL as migration 009
+    builds it (tests/test_migrations.py and test_group_history.py hold both equal to the
+    code's, awkward strings included). ``json_string`` turns a text into a JSON string and
+    ``as_bytes`` the text into the stored bytes, each on its engine (``{}``: the operand)."""
+    body, custom = "COALESCE($5, body)", "COALESCE($6, cloud_custom_data)"
+    text = (
+        f"""'{{"From_Account":' || {json_string.format("from_account")} || ',"IsPlaceMsg":0'"""
+        """ || CASE WHEN is_system <> 0 THEN ',"IsSystemMsg":1' ELSE '' END"""
+        f""" || ',"MsgBody":' || {body} || ',"MsgPriority":' || priority"""
+        """ || ',"MsgRandom":' || random || ',"MsgSeq":' || seq || ',"MsgTimeStamp":' || msg_time"""
+        f""" || CASE WHEN {custom} = '' THEN ''"""
+        f""" ELSE ',"CloudCustomData":' || {json_string.format(custom)} END || '}}'"""
+    )
+    return (
+        f"UPDATE group_messages SET body = {body}, cloud_custom_data = {custom},"
+        f" rendered = {as_bytes.format(text)} WHERE {_ONE} AND recalled = 0"
+    )
+
+
 _MODIFY_AND_RENDER = {
-    "postgres": f"""
-UPDATE group_messages SET body = COALESCE($5, body),
-       cloud_custom_data = COALESCE($6, cloud_custom_data),
-       rendered = convert_to(
-           '{{"From_Account":' || to_json(from_account)::text || ',"IsPlaceMsg":0'
-           || CASE WHEN is_system <> 0 THEN ',"IsSystemMsg":1' ELSE '' END
-           || ',"MsgBody":' || COALESCE($5, body) || ',"MsgPriority":' || priority
-           || ',"MsgRandom":' || random || ',"MsgSeq":' || seq || ',"MsgTimeStamp":' || msg_time
-           || CASE WHEN COALESCE($6, cloud_custom_data) = '' THEN ''
-                   ELSE ',"CloudCustomData":' || to_json(COALESCE($6, cloud_custom_data))::text
-              END
-           || '}}',
-           'UTF8')
-WHERE {_ONE} AND recalled = 0
-""",
-    "sqlite": f"""
-UPDATE group_messages SET body = COALESCE($5, body),
-       cloud_custom_data = COALESCE($6, cloud_custom_data),
-       rendered = CAST(
-           '{{"From_Account":' || json_quote(from_account) || ',"IsPlaceMsg":0'
-           || CASE WHEN is_system <> 0 THEN ',"IsSystemMsg":1' ELSE '' END
-           || ',"MsgBody":' || COALESCE($5, body) || ',"MsgPriority":' || priority
-           || ',"MsgRandom":' || random || ',"MsgSeq":' || seq || ',"MsgTimeStamp":' || msg_time
-           || CASE WHEN COALESCE($6, cloud_custom_data) = '' THEN ''
-                   ELSE ',"CloudCustomData":' || json_quote(COALESCE($6, cloud_custom_data))
-              END
-           || '}}'
-           AS BLOB)
-WHERE {_ONE} AND recalled = 0
-""",
+    "postgres": _modify_and_render("to_json({})::text", "convert_to({}, 'UTF8')"),
+    "sqlite": _modify_and_render("json_quote({})", "CAST({} AS BLOB)"),
 }
 
 

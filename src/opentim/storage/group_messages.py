@@ -22,7 +22,6 @@ from opentim.storage.group_records import (
     MsgTarget,
     NewMessage,
     StoredMsg,
-    rendered,
     rendered_around_seq,
 )
 
@@ -157,21 +156,21 @@ class _Duplicate(Exception):
 
 def _values(msg: NewMessage, seq: int) -> tuple[object, ...]:
     """The values of ``_INSERT`` ($1-$14)."""
+    head, tail = _around_seq(msg)
     return (
         msg.sdkappid,
         msg.group_id,
         msg.topic_id,
         seq,
         *_content(msg),
-        rendered(
-            seq,
-            msg.from_account,
-            msg.random,
-            msg.msg_time,
-            msg.priority,
-            msg.body,
-            msg.cloud_custom_data,
-        ),
+        b"%s%d%s" % (head, seq, tail),  # rendered(seq, ...)
+    )
+
+
+def _around_seq(msg: NewMessage) -> tuple[bytes, bytes]:
+    """The message's ``rendered`` text before and after its seq."""
+    return rendered_around_seq(
+        msg.from_account, msg.random, msg.msg_time, msg.priority, msg.body, msg.cloud_custom_data
     )
 
 
@@ -291,14 +290,7 @@ class GroupMessageStore:
     ) -> Appended | None:
         """``append`` of a group (not topic) message as one statement: the same steps in the
         database's function ``opentim_append_group_msg`` (PostgreSQL migration 010)."""
-        head, tail = rendered_around_seq(
-            msg.from_account,
-            msg.random,
-            msg.msg_time,
-            msg.priority,
-            msg.body,
-            msg.cloud_custom_data,
-        )
+        head, tail = _around_seq(msg)
         async with self._db.single() as tx:
             row = await tx.fetchrow(
                 _APPEND_GROUP_MSG,

@@ -1,8 +1,9 @@
 """What the group message stores take and give: the records, and a message's rendering.
 
 ``rendered`` is a message as group_msg_get_simple lists it, stored with the message
-(migration 009); PostgreSQL builds the same text in SQL (migration 009,
-``group_history._MODIFY_AND_RENDER``), and tests/test_migrations.py holds the two equal.
+(migration 009). Both engines also build the same text in SQL (migration 009, and
+``group_history``'s modification); tests/test_migrations.py and test_group_history.py hold
+the two equal.
 """
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ def rendered(
 ) -> bytes:
     """The message as group_msg_get_simple lists it while not recalled (an ``RspMsgItem``:
     IsSystemMsg only when set, CloudCustomData only when not empty), stored with it so that a
-    page reads one column instead of seven. Migration 009 builds the same text in SQL; the
-    store builds it here because the seq is allocated inside the sending transaction."""
+    page reads one column instead of seven. A send renders it here, around a seq that is
+    allocated inside the send (``rendered_around_seq``), where SQL would need the row's
+    values re-encoded."""
     head, tail = rendered_around_seq(
         sender, random, msg_time, priority, body, cloud_custom_data, is_system
     )
