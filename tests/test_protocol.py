@@ -14,7 +14,12 @@ import pytest
 from uvicorn.protocols.http.flow_control import FlowControl
 from uvicorn.protocols.http.httptools_impl import RequestResponseCycle
 
+from conftest import Client, new_app
+from opentim import settings as settings_mod
+from opentim.app import create_app
 from opentim.http import _HEADERS, _write_answer
+from opentim.protocol import CYCLE, whole_body
+from opentim.storage import Storage
 from servers import ADMIN, Remote, Servers
 
 pytestmark = pytest.mark.slow
@@ -109,6 +114,40 @@ async def test_pipelined_requests_are_answered_in_order(servers: Servers, tmp_pa
     await remote.close()
 
 
+async def test_an_idle_keep_alive_connection_is_closed_after_its_timeout(
+    servers: Servers, tmp_path: Path
+) -> None:
+    """OPENTIM_KEEP_ALIVE_TIMEOUT=0.5: a connection idle for 0.2 s serves its next request; one
+    idle after that is closed, well before uvicorn's default of 5 s."""
+    server = await servers.start(
+        f"sqlite:///{tmp_path / 'ka.sqlite3'}", OPENTIM_KEEP_ALIVE_TIMEOUT="0.5"
+    )
+    remote = Remote(server)
+    request = _request(remote, msgspec.json.encode(CHECK)).replace(b"Connection: close\r\n", b"")
+    reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+    for _ in range(2):
+        writer.write(request)
+        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout=5)
+        length = int(head.lower().split(b"content-length: ")[1].split(b"\r\n")[0])
+        assert msgspec.json.decode(await reader.readexactly(length))["ErrorCode"] == 0
+        await asyncio.sleep(0.2)
+    assert await asyncio.wait_for(reader.read(), timeout=3) == b""  # closed by the server
+    writer.close()
+    await remote.close()
+
+
+async def test_the_body_limit_holds_when_served(servers: Servers, tmp_path: Path) -> None:
+    """A request sent in one write, its body at and one byte over 1 MiB: 0, then 60008."""
+    server = await servers.start(f"sqlite:///{tmp_path / 'big.sqlite3'}")
+    remote = Remote(server)
+    head, tail = b'{"CheckItem":[{"UserID":"a"}],"Pad":"', b'"}'
+    for extra, code in ((0, 0), (1, 60008)):
+        body = head + b"a" * ((1 << 20) - len(head) - len(tail) + extra) + tail
+        _, answer = await _exchange(server.port, _request(remote, body))
+        assert msgspec.json.decode(answer)["ErrorCode"] == code
+    await remote.close()
+
+
 class _Recorder:
     def __init__(self) -> None:
         self.writes: list[bytes] = []
@@ -184,3 +223,52 @@ async def test_what_the_answer_path_cannot_write_is_left_to_asgi_send() -> None:
     gone, sink, _ = _cycle()
     gone.disconnected = True
     assert not _write_answer(gone, b"{}") and sink.writes == []
+
+
+async def test_a_whole_body_is_what_receive_would_answer() -> None:
+    taken, _, _ = _cycle()
+    asked, _, _ = _cycle()
+    for cycle in (taken, asked):
+        cycle.body += b'{"CheckItem":[]}'
+        cycle.more_body = False
+        cycle.message_event.set()
+    message = await asked.receive()
+    assert whole_body(taken) == message["body"] and not message["more_body"]
+    assert (taken.body, asked.body) == (bytearray(), bytearray())
+    partial, _, _ = _cycle()
+    partial.body += b'{"CheckItem":'  # more to come: receive() waits for it
+    assert whole_body(partial) is None
+    gone, _, _ = _cycle()
+    gone.more_body, gone.disconnected = False, True
+    assert whole_body(gone) is None
+
+
+async def test_a_body_taken_whole_keeps_the_size_limit(storage: Storage) -> None:
+    """Through the app with the protocol's cycle in the scope: the body is read from the cycle,
+    never from ``receive``, and a body over ``max_body_bytes`` is still 60008."""
+    app = new_app()
+    settings_obj = settings_mod.build(apps=(app,), data_dir=Path("unused"), max_body_bytes=80)
+    application = create_app(settings_obj, storage)
+    query = "&".join(f"{k}={v}" for k, v in Client(None, app).query().items())  # type: ignore[arg-type]
+
+    async def receive() -> dict[str, Any]:
+        raise AssertionError("the body was in the cycle")
+
+    async def send(message: dict[str, Any]) -> None:
+        raise AssertionError("the answer is written by the protocol")
+
+    for pad, code in ((0, 0), (64, 60008)):
+        cycle, sink, _ = _cycle()
+        cycle.body += b'{"CheckItem":[{"UserID":"a"}],"Pad":"%s"}' % (b"a" * pad)
+        cycle.more_body = False
+        scope = {
+            "type": "http",
+            "method": "POST",
+            "path": "/v4/im_open_login_svc/account_check",
+            "query_string": query.encode(),
+            "headers": [],
+            CYCLE: cycle,
+        }
+        await application(scope, receive, send)
+        answer = sink.writes[0].partition(b"\r\n\r\n")[2]
+        assert msgspec.json.decode(answer)["ErrorCode"] == code, answer

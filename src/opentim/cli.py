@@ -55,7 +55,8 @@ def _serve(args: argparse.Namespace) -> int:
         proxy_headers=False,  # no client address is used: skip the middleware on every request
         log_level=settings.log_level,
         loop=event_loop(settings.database),
-        http=guarded_protocol(settings.body_timeout),  # header and body share one time limit
+        # one time limit for a request's header and body, one for an idle connection
+        http=guarded_protocol(settings.body_timeout, settings.keep_alive_timeout),
         timeout_graceful_shutdown=10,
     )
     server = uvicorn.Server(config)

@@ -21,7 +21,7 @@ from opentim.auth import Authenticator
 from opentim.commands import Command, by_path
 from opentim.context import Ctx
 from opentim.errors import ApiError, Code
-from opentim.protocol import CYCLE, IN_FLIGHT, LATE, TIMED, answerer
+from opentim.protocol import CYCLE, IN_FLIGHT, LATE, TIMED, answerer, whole_body
 from opentim.ratelimit import make_limiter
 from opentim.settings import Settings
 from opentim.storage import Storage, StorageError
@@ -130,9 +130,9 @@ class Api:
         if IN_FLIGHT in scope:  # the server's requests in flight, for the engine's group commit
             self.storage.load.requests = scope[IN_FLIGHT]
         if path.startswith(ADMIN_PREFIX):
-            body = await self._call(scope, receive, path[len(ADMIN_PREFIX) :], False)
+            body = await self._call(scope, receive, cycle, path[len(ADMIN_PREFIX) :], False)
         elif path.startswith(CLIENT_PREFIX):
-            body = await self._call(scope, receive, path[len(CLIENT_PREFIX) :], True)
+            body = await self._call(scope, receive, cycle, path[len(CLIENT_PREFIX) :], True)
         elif path == "/healthz":
             body = b'{"status":"ok"}'
         else:
@@ -143,12 +143,18 @@ class Api:
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 
-    async def _read_body(self, scope: Scope, receive: Receive) -> bytes:
+    async def _read_body(self, scope: Scope, receive: Receive, cycle: Any) -> bytes:
         """The whole body, within ``max_body_bytes`` and ``body_timeout`` (a slow sender is cut).
 
         Under ``opentim serve`` the protocol keeps the time limit (opentim/protocol.py): it
-        wakes ``receive()`` with ``scope[LATE]`` set, and no timer is needed here.
+        wakes ``receive()`` with ``scope[LATE]`` set, and no timer is needed here. A body that
+        came whole with its headers is taken from the protocol's cycle at once.
         """
+        body = whole_body(cycle) if cycle is not None else None
+        if body is not None:
+            if len(body) > self.settings.max_body_bytes:
+                raise BodyTooLarge
+            return body
         if TIMED in scope:
             return await self._read_chunks(scope, receive)
         async with asyncio.timeout(self.settings.body_timeout):
@@ -170,7 +176,9 @@ class Api:
             if not message.get("more_body", False):
                 return b"".join(chunks)
 
-    async def _call(self, scope: Scope, receive: Receive, api: str, client_api: bool) -> bytes:
+    async def _call(
+        self, scope: Scope, receive: Receive, cycle: Any, api: str, client_api: bool
+    ) -> bytes:
         row = self.commands.get(api) or self.commands.get(api.rstrip("/"))
         try:
             if row is None or (client_api and not row.users):
@@ -187,7 +195,7 @@ class Api:
             if limit and not await self.limiter.allow(caller.app.sdkappid, row.path, limit):
                 raise ApiError(Code.API_RATE_LIMIT)
             try:
-                raw = await self._read_body(scope, receive)
+                raw = await self._read_body(scope, receive, cycle)
             except BodyTooLarge:
                 raise ApiError(
                     Code.REQUEST_TIMEOUT_OR_MALFORMED, "request body too large"

@@ -17,7 +17,13 @@ is therefore kept within a quarter of the timeout (at most 0.25 s) of its nomina
 An API answer (status 200, JSON, Content-Length) is written by ``write_answer``: its status
 line, headers and body in one ``send()``, without the ASGI ``send`` messages and uvicorn's
 per-header checks of headers that are constant here. Anything else (an interim 100, HEAD, a
-paused transport, another server) goes through ASGI ``send`` as usual.
+paused transport, another server) goes through ASGI ``send`` as usual. Its body, when it has
+all arrived with the headers (as a small request's does), is taken by ``whole_body`` without
+the ASGI ``receive``.
+
+Keep-alive: uvicorn arms a timer after each answer and cancels it when the next request
+arrives; here the same sweep closes a connection idle for ``keep_alive_timeout`` (as late as
+the sweep's interval), which spares each request a ``call_later`` and its ``cancel``.
 """
 
 from __future__ import annotations
@@ -128,8 +134,19 @@ def answerer(headers: list[tuple[bytes, bytes]]) -> Callable[[Any, bytes], bool]
     return write_answer
 
 
+def whole_body(cycle: RequestResponseCycle) -> bytes | None:
+    """The request's body when all of it has arrived and the app has read none of it (what
+    ``receive()`` would answer with ``more_body`` False), else None: then use ``receive()``."""
+    if cycle.more_body or cycle.disconnected or cycle.response_complete:
+        return None
+    body = bytes(cycle.body)
+    cycle.body = bytearray()
+    return body
+
+
 class _GuardedHttpTools(HttpToolsProtocol):
     request_timeout = 10.0
+    keep_alive_timeout = 5.0
     deadline: float | None = None
     _sweeper: _Sweeper
 
@@ -137,7 +154,7 @@ class _GuardedHttpTools(HttpToolsProtocol):
         super().connection_made(transport)
         sweeper = _sweepers.get(self.loop)
         if sweeper is None:
-            interval = min(self.request_timeout / 4, 0.25)
+            interval = min(self.request_timeout / 4, self.keep_alive_timeout / 4, 0.25)
             sweeper = _sweepers[self.loop] = _Sweeper(self.loop, interval)
         sweeper.add(self)
         self._sweeper = sweeper
@@ -158,6 +175,18 @@ class _GuardedHttpTools(HttpToolsProtocol):
         self.deadline = None
         super().on_message_complete()
 
+    def on_response_complete(self) -> None:
+        """uvicorn's, with the keep-alive deadline left to the sweep instead of a timer."""
+        self.server_state.total_requests += 1
+        if self.transport.is_closing():
+            return
+        self.flow.resume_reading()
+        if self.pipeline:
+            cycle, app = self.pipeline.pop()
+            self._start_asgi_task(cycle, app)
+        else:
+            self.deadline = self.loop.time() + self.keep_alive_timeout
+
     def connection_lost(self, exc: Exception | None) -> None:
         self.deadline = None
         self._sweeper.discard(self)
@@ -173,6 +202,8 @@ class _GuardedHttpTools(HttpToolsProtocol):
             self.transport.close()
 
 
-def guarded_protocol(request_timeout: float) -> type[HttpToolsProtocol]:
-    """The protocol class for ``uvicorn.Config(http=...)``, with this request deadline."""
-    return type("OpenTimHttpProtocol", (_GuardedHttpTools,), {"request_timeout": request_timeout})
+def guarded_protocol(request_timeout: float, keep_alive_timeout: float) -> type[HttpToolsProtocol]:
+    """The protocol class for ``uvicorn.Config(http=...)``, with these deadlines (seconds): a
+    request's headers and body, and an idle keep-alive connection's next request."""
+    deadlines = {"request_timeout": request_timeout, "keep_alive_timeout": keep_alive_timeout}
+    return type("OpenTimHttpProtocol", (_GuardedHttpTools,), deadlines)

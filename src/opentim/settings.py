@@ -64,6 +64,8 @@ class Settings:
     max_body_bytes: int = 1 << 20
     body_timeout: float = 10.0
     """Seconds a request body may take to arrive; a slower one answers 60008."""
+    keep_alive_timeout: float = 5.0
+    """Seconds an idle keep-alive connection stays open (longer than a load balancer's own)."""
     redis_url: str = ""
     """``redis://...``: rate limits counted in Redis for all processes; empty: per process."""
     apps_by_id: Mapping[int, AppConfig] = field(default_factory=dict, compare=False, repr=False)
@@ -144,6 +146,7 @@ def load(
         "log_level",
         "redis_url",
         "body_timeout",
+        "keep_alive_timeout",
     ):
         if key in server:
             values[key] = server[key]
@@ -157,6 +160,7 @@ def load(
         "OPENTIM_LOG_LEVEL": "log_level",
         "OPENTIM_REDIS_URL": "redis_url",
         "OPENTIM_BODY_TIMEOUT": "body_timeout",
+        "OPENTIM_KEEP_ALIVE_TIMEOUT": "keep_alive_timeout",
     }
     for env, key in env_map.items():
         if environ.get(env):
@@ -166,6 +170,7 @@ def load(
         rate = int(environ.get("OPENTIM_RATE_LIMIT", server.get("rate_limit", DEFAULT_RATE_LIMIT)))
         values["port"] = int(values.get("port", 8080))
         values["body_timeout"] = float(values.get("body_timeout", 10.0))
+        values["keep_alive_timeout"] = float(values.get("keep_alive_timeout", 5.0))
     except ValueError as exc:
         raise SettingsError(f"not a number: {exc}") from exc
     values["data_dir"] = Path(values.get("data_dir", "opentim-data"))
