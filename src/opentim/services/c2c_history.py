@@ -39,9 +39,7 @@ from opentim.wire.common import UNSET, Raw
 
 MAX_PAGE = 1000
 PAGE_BYTES = 13 * 1024
-"""A history page is cut once it holds this much (at least one message is returned)."""
-MESSAGE_OVERHEAD = 250
-"""Bytes a message's fields other than MsgBody and CloudCustomData take in a page."""
+"""A history page is cut before its messages' JSON would exceed this (at least one message)."""
 MAX_RAMBLE_KEYS = 30
 _ROAM_MSG = msgspec.json.Decoder(RoamMsg)
 
@@ -49,8 +47,8 @@ _ROAM_MSG = msgspec.json.Decoder(RoamMsg)
 def _page_length(rows: list[HistoryRow], max_cnt: int) -> int:
     """How many of the newest ``max_cnt`` rows fit in ``PAGE_BYTES`` (at least one)."""
     size = 0
-    for n, (_, weight) in enumerate(rows[:max_cnt]):
-        size += weight + MESSAGE_OVERHEAD
+    for n, (rendered,) in enumerate(rows[:max_cnt]):
+        size += len(rendered)
         if n and size > PAGE_BYTES:
             return n
     return min(len(rows), max_cnt)

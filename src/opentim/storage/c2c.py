@@ -98,7 +98,7 @@ _FIND = (
 _BY_KEY = "sdkappid = $1 AND user_lo = $2 AND user_hi = $3 AND msg_time = $4 AND msg_seq = $5"
 # The operator's ClearRamble watermark is a sub-query rather than a statement of its own.
 _HISTORY = (
-    "SELECT rendered, length(body) + length(cloud_custom_data) FROM c2c_messages"
+    "SELECT rendered FROM c2c_messages"
     " WHERE sdkappid = $1 AND user_lo = $2 AND user_hi = $3 AND msg_time >= $4"
     " AND (msg_time, msg_seq, id) < ($5, $6, $7)"
     " AND id > COALESCE((SELECT cleared_upto FROM conversations WHERE sdkappid = $1"

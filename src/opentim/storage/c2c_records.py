@@ -67,8 +67,7 @@ class Stored:
 
 
 HistoryRow = Row
-"""(rendered, weight): a message's stored rendering, and len(MsgBody) + len(CloudCustomData)
-as stored (recalled or not), in characters."""
+"""(rendered,): a message's stored rendering, its item of admin_getroammsg's MsgList."""
 
 Render = Callable[[str, str], bytes]
 """The rendering of a message given its MsgBody and CloudCustomData (modify)."""
