@@ -13,6 +13,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -31,6 +33,10 @@ def _instructions(out: Path) -> int:
         if line.startswith(("summary:", "totals:")):
             return int(line.split()[1])
     raise RuntimeError(f"no totals in {out}")
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
 
 
 def served(tree: Path, url: str, reqfile: Path, seconds: int, tmp: Path) -> tuple[int, int]:
@@ -74,6 +80,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", required=True, help="workloads whose name contains this")
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--tree", type=Path, default=HERE.parent, help="checkout to measure")
+    parser.add_argument(
+        "--keep", type=Path, default=None, help="copy callgrind's outputs into this directory"
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
@@ -86,6 +95,10 @@ def main(argv: list[str] | None = None) -> int:
             reqfile = run.requests_file(ctx, w, ds)
             idle, _ = served(args.tree, url, reqfile, 0, tmp)
             loaded, requests = served(args.tree, url, reqfile, args.seconds, tmp)
+            if args.keep is not None:
+                args.keep.mkdir(parents=True, exist_ok=True)
+                for out in tmp.glob("callgrind-*.out"):
+                    shutil.copy(out, args.keep / f"{_slug(w.name)}-{out.name}")
             per_request = (loaded - idle) / max(requests, 1)
             print(f"{per_request / 1000:8.0f}k instructions  {w.name} ({requests} requests)")
     return 0

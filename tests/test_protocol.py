@@ -11,14 +11,16 @@ from typing import Any
 
 import msgspec
 import pytest
+import uvicorn
 from uvicorn.protocols.http.flow_control import FlowControl
-from uvicorn.protocols.http.httptools_impl import RequestResponseCycle
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
+from uvicorn.server import ServerState
 
 from conftest import Client, new_app
 from opentim import settings as settings_mod
 from opentim.app import create_app
 from opentim.http import _HEADERS, _write_answer
-from opentim.protocol import CYCLE, whole_body
+from opentim.protocol import CYCLE, guarded_protocol, whole_body
 from opentim.storage import Storage
 from servers import ADMIN, Remote, Servers
 
@@ -272,3 +274,58 @@ async def test_a_body_taken_whole_keeps_the_size_limit(storage: Storage) -> None
         await application(scope, receive, send)
         answer = sink.writes[0].partition(b"\r\n\r\n")[2]
         assert msgspec.json.decode(answer)["ErrorCode"] == code, answer
+
+
+class _Socket(_Recorder):
+    def get_extra_info(self, name: str, default: Any = None) -> Any:
+        return {"peername": ("127.0.0.1", 5555), "sockname": ("127.0.0.1", 8080)}.get(name)
+
+    def pause_reading(self) -> None:
+        pass
+
+    def resume_reading(self) -> None:
+        pass
+
+
+async def _scope_made_by(protocol_class: type[HttpToolsProtocol], target: bytes) -> dict[str, Any]:
+    """The scope the protocol hands the app for ``POST target``."""
+    scopes: list[dict[str, Any]] = []
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        scopes.append(dict(scope))
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    config = uvicorn.Config(app, proxy_headers=False, access_log=False, log_level="warning")
+    config.load()
+    protocol = protocol_class(  # type: ignore[call-arg]
+        config=config, server_state=ServerState(), app_state={}, _loop=asyncio.get_running_loop()
+    )
+    protocol.connection_made(_Socket())  # type: ignore[arg-type]
+    protocol.data_received(b"POST %s HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n" % target)
+    for _ in range(10):
+        await asyncio.sleep(0)
+    protocol.connection_lost(None)
+    return scopes[0]
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        b"/v4/svc/cmd?sdkappid=1&identifier=admin&usersig=eJx1j0-rgkAUxfd9&random=1",
+        b"/v4/svc/cmd",
+        b"/v4/svc/cmd?",
+        b"/v4/svc/cmd?a=1?b=2",
+        b"/v4/svc/cmd?a=%2F+1&b",
+        b"/v4/sv%63/cmd?a=1",
+        b"http://example.com:8080/v4/svc/cmd?a=1",
+        b"/v4/svc/cmd?a=1#fragment",
+        b"/v4/svc/cmd#fragment?a=1",
+    ],
+)
+async def test_the_path_and_query_are_what_uvicorn_makes_of_them(target: bytes) -> None:
+    """OpenTIM's protocol cuts the query off before uvicorn parses the URL: same scope."""
+    ours = await _scope_made_by(guarded_protocol(10.0, 5.0), target)
+    theirs = await _scope_made_by(HttpToolsProtocol, target)
+    for key in ("path", "raw_path", "query_string"):
+        assert ours[key] == theirs[key], key
