@@ -181,6 +181,18 @@ class _GuardedHttpTools(HttpToolsProtocol):
         if self.cycle is not None:
             self.scope[CYCLE] = self.cycle  # type: ignore[literal-required]
 
+    def _start_asgi_task(self, cycle: RequestResponseCycle, app: Any) -> None:
+        """uvicorn's, with the task leaving the set of tasks in flight as it ends rather than
+        in a done callback: one loop callback fewer per request."""
+        task = self.loop.create_task(self._run_asgi(cycle, app))
+        self.tasks.add(task)
+
+    async def _run_asgi(self, cycle: RequestResponseCycle, app: Any) -> None:
+        try:
+            await cycle.run_asgi(app)
+        finally:
+            self.tasks.discard(asyncio.current_task())
+
     def on_message_complete(self) -> None:
         self.deadline = None
         super().on_message_complete()

@@ -47,8 +47,8 @@ _ROAM_MSG = msgspec.json.Decoder(RoamMsg)
 def _page_length(rows: list[HistoryRow], max_cnt: int) -> int:
     """How many of the newest ``max_cnt`` rows fit in ``PAGE_BYTES`` (at least one)."""
     size = 0
-    for n, (rendered,) in enumerate(rows[:max_cnt]):
-        size += len(rendered)
+    for n, (item,) in enumerate(rows[:max_cnt]):
+        size += len(item)
         if n and size > PAGE_BYTES:
             return n
     return min(len(rows), max_cnt)
