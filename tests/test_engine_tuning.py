@@ -11,15 +11,18 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import apsw
 import pytest
 
-from conftest import new_app
+from conftest import Client, new_app
+from opentim import settings as settings_mod
+from opentim.app import create_app
 from opentim.cli import event_loop
 from opentim.storage import Storage, open_storage
 from opentim.storage.accounts import ImportItem
-from opentim.storage.engine import StorageError
+from opentim.storage.engine import PENDING_COMMITS, StorageError, settle
 from opentim.storage.sqlite import SqliteEngine
 
 
@@ -214,6 +217,115 @@ async def test_sqlite_a_read_during_a_group_commit_answers_after_it(
 
     await asyncio.gather(_write(sqlite_engine, 1), read())
     assert events == ["commit", "read answered"]
+
+
+async def test_sqlite_a_read_then_a_write_wait_for_one_commit_when_the_api_collects_them(
+    sqlite_engine: SqliteEngine,
+) -> None:
+    """With PENDING_COMMITS set (the API does, per request), a read that saw a group's
+    uncommitted write returns at once, and the request's own write joins the same group:
+    one COMMIT, waited for once, and the read's pending commit is done with it."""
+    events: list[str] = []
+
+    def hook() -> bool:
+        events.append("commit")
+        return False
+
+    sqlite_engine._conn.set_commit_hook(hook)
+    sqlite_engine.load.requests = range(10)
+
+    async def read_then_write() -> None:
+        pending: list[asyncio.Future[None]] = []
+        token = PENDING_COMMITS.set(pending)
+        try:
+            async with sqlite_engine.reader() as tx:
+                assert await tx.fetchval("SELECT COUNT(*) FROM t") == 1  # the open write
+            events.append("read returned")
+            await _write(sqlite_engine, 2)
+            events.append("write returned")
+        finally:
+            PENDING_COMMITS.reset(token)
+        assert len(pending) == 1 and pending[0].done()
+        await settle(pending)
+
+    await asyncio.gather(_write(sqlite_engine, 1), read_then_write())
+    assert events == ["read returned", "commit", "write returned"]
+
+
+async def test_sqlite_a_collected_commit_that_fails_fails_the_settling(
+    sqlite_engine: SqliteEngine,
+) -> None:
+    sqlite_engine._conn.set_commit_hook(lambda: True)  # refuse the commit
+    sqlite_engine.load.requests = range(10)
+
+    async def read() -> list[asyncio.Future[None]]:
+        pending: list[asyncio.Future[None]] = []
+        token = PENDING_COMMITS.set(pending)
+        try:
+            async with sqlite_engine.reader() as tx:
+                await tx.fetchval("SELECT COUNT(*) FROM t")
+        finally:
+            PENDING_COMMITS.reset(token)
+        return pending
+
+    results = await asyncio.gather(_write(sqlite_engine, 1), read(), return_exceptions=True)
+    assert isinstance(results[0], StorageError)
+    pending = results[1]
+    assert isinstance(pending, list) and len(pending) == 1
+    with pytest.raises(StorageError):
+        await settle(pending)
+
+
+async def test_sqlite_an_api_answer_from_a_read_of_an_open_group_waits_for_its_commit(
+    tmp_path: Path,
+) -> None:
+    """Through the app: account_check reads an account imported in a group not yet
+    committed; its answer is written only after that COMMIT (the API's ``settle``)."""
+    storage = await open_storage(f"sqlite:///{tmp_path / 'api.sqlite3'}")
+    app_config = new_app()
+    application = create_app(settings_mod.build(apps=(app_config,), data_dir=tmp_path), storage)
+    engine = storage.engine
+    assert isinstance(engine, SqliteEngine)
+    events: list[str] = []
+
+    def hook() -> bool:
+        events.append("commit")
+        return False
+
+    engine._conn.set_commit_hook(hook)
+    engine.load.requests = range(10)
+    query = "&".join(f"{k}={v}" for k, v in Client(None, app_config).query().items())  # type: ignore[arg-type]
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/v4/im_open_login_svc/account_check",
+        "query_string": query.encode(),
+        "headers": [],
+    }
+    answers: list[bytes] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b'{"CheckItem":[{"UserID":"fresh"}]}'}
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.body":
+            answers.append(message["body"])
+            events.append("answered")
+
+    async def import_fresh() -> None:
+        async with engine.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO accounts (sdkappid, user_id, created_at) VALUES ($1, $2, 1)",
+                app_config.sdkappid,
+                "fresh",
+            )
+
+    try:
+        await asyncio.gather(import_fresh(), application(scope, receive, send))
+    finally:
+        await storage.close()
+    assert b'"AccountStatus":"Imported"' in answers[0]  # it read the uncommitted row
+    assert events == ["commit", "answered"]
 
 
 async def test_sqlite_a_lone_write_commits_before_its_transaction_returns(

@@ -25,7 +25,7 @@ from opentim.protocol import CYCLE, IN_FLIGHT, LATE, TIMED, answerer, whole_body
 from opentim.ratelimit import make_limiter
 from opentim.settings import Settings
 from opentim.storage import Storage, StorageError
-from opentim.storage.engine import InvalidValue
+from opentim.storage.engine import PENDING_COMMITS, InvalidValue, settle
 from opentim.wire.common import Failure
 
 log = logging.getLogger("opentim.http")
@@ -179,44 +179,20 @@ class Api:
     async def _call(
         self, scope: Scope, receive: Receive, cycle: Any, api: str, client_api: bool
     ) -> bytes:
+        """The answer to one API call: its result, or the envelope of the error it met.
+
+        It is given once every COMMIT the call read uncommitted data of has happened
+        (``PENDING_COMMITS``): a COMMIT that failed makes it an internal error."""
         row = self.commands.get(api) or self.commands.get(api.rstrip("/"))
+        pending: list[asyncio.Future[None]] = []
+        token = PENDING_COMMITS.set(pending)
         try:
-            if row is None or (client_api and not row.users):
-                what = "not available on the client API" if row else "unknown service/command"
-                raise ApiError(Code.RESOURCE_ERROR, f"{what}: {api}")
-            if scope["method"] != "POST":
-                raise ApiError(Code.HTTP_PARSE, "only POST is supported")
-            query = parse_query(scope["query_string"])
-            now = int(time.time())
-            caller = await self.auth.authenticate(query, client_api, now)
-            limit = caller.app.rate_limit and min(
-                row.rate or caller.app.rate_limit, caller.app.rate_limit
-            )
-            if limit and not await self.limiter.allow(caller.app.sdkappid, row.path, limit):
-                raise ApiError(Code.API_RATE_LIMIT)
             try:
-                raw = await self._read_body(scope, receive, cycle)
-            except BodyTooLarge:
-                raise ApiError(
-                    Code.REQUEST_TIMEOUT_OR_MALFORMED, "request body too large"
-                ) from None
-            except TimeoutError:
-                raise ApiError(Code.REQUEST_TIMEOUT_OR_MALFORMED, "request body too slow") from None
-            if not raw or raw.isspace():
-                raise ApiError(row.module.json_parse, "empty body; send {} at least")
-            try:
-                request = self.decoders[row.path].decode(raw)
-            except msgspec.DecodeError as exc:
-                raise decode_error(row, exc, raw) from None
-            except UnicodeDecodeError:
-                raise ApiError(row.module.json_parse, "body is not valid UTF-8") from None
-            except RecursionError:
-                raise ApiError(row.module.json_parse, "body nested too deeply") from None
-            ctx = Ctx(caller.app, self.storage, caller.identifier)
-            if client_api:
-                ctx.user = caller.identifier
-                self._bind(row, request, caller.identifier)
-            return _encoder.encode(await row.handler(ctx, request))
+                return await self._run(scope, receive, cycle, row, api, client_api)
+            finally:
+                PENDING_COMMITS.reset(token)
+                if pending:
+                    await settle(pending)
         except ApiError as err:
             return _failure(err.code, err.info)
         except InvalidValue as exc:
@@ -225,13 +201,59 @@ class Api:
         except StorageError as exc:
             request_id = next(self._ids)
             log.error("request %d %s: storage failure: %s", request_id, api, exc)
-            assert row is not None
-            return _failure(row.module.internal, f"internal error (request {request_id})")
+            code = row.module.internal if row else Code.GROUP_INTERNAL
+            return _failure(code, f"internal error (request {request_id})")
         except Exception:
             request_id = next(self._ids)
             log.exception("request %d %s failed", request_id, api)
             code = row.module.internal if row else Code.GROUP_INTERNAL
             return _failure(code, f"internal error (request {request_id})")
+
+    async def _run(
+        self,
+        scope: Scope,
+        receive: Receive,
+        cycle: Any,
+        row: Command | None,
+        api: str,
+        client_api: bool,
+    ) -> bytes:
+        """The steps of a call in the real service's order: path, method, app and UserSig,
+        rate limit, body, then the command."""
+        if row is None or (client_api and not row.users):
+            what = "not available on the client API" if row else "unknown service/command"
+            raise ApiError(Code.RESOURCE_ERROR, f"{what}: {api}")
+        if scope["method"] != "POST":
+            raise ApiError(Code.HTTP_PARSE, "only POST is supported")
+        query = parse_query(scope["query_string"])
+        now = int(time.time())
+        caller = await self.auth.authenticate(query, client_api, now)
+        limit = caller.app.rate_limit and min(
+            row.rate or caller.app.rate_limit, caller.app.rate_limit
+        )
+        if limit and not await self.limiter.allow(caller.app.sdkappid, row.path, limit):
+            raise ApiError(Code.API_RATE_LIMIT)
+        try:
+            raw = await self._read_body(scope, receive, cycle)
+        except BodyTooLarge:
+            raise ApiError(Code.REQUEST_TIMEOUT_OR_MALFORMED, "request body too large") from None
+        except TimeoutError:
+            raise ApiError(Code.REQUEST_TIMEOUT_OR_MALFORMED, "request body too slow") from None
+        if not raw or raw.isspace():
+            raise ApiError(row.module.json_parse, "empty body; send {} at least")
+        try:
+            request = self.decoders[row.path].decode(raw)
+        except msgspec.DecodeError as exc:
+            raise decode_error(row, exc, raw) from None
+        except UnicodeDecodeError:
+            raise ApiError(row.module.json_parse, "body is not valid UTF-8") from None
+        except RecursionError:
+            raise ApiError(row.module.json_parse, "body nested too deeply") from None
+        ctx = Ctx(caller.app, self.storage, caller.identifier)
+        if client_api:
+            ctx.user = caller.identifier
+            self._bind(row, request, caller.identifier)
+        return _encoder.encode(await row.handler(ctx, request))
 
     @staticmethod
     def _bind(row: Command, request: Any, user: str) -> None:

@@ -7,8 +7,10 @@ transactions, placeholder style, schema files and the translation of driver exce
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence, Sized
 from contextlib import AbstractAsyncContextManager
+from contextvars import ContextVar
 from typing import Any, Protocol
 
 Row = Sequence[Any]
@@ -45,6 +47,24 @@ class Load:
 
     def __init__(self) -> None:
         self.requests: Sized = ()
+
+
+PENDING_COMMITS: ContextVar[list[asyncio.Future[None]] | None] = ContextVar(
+    "opentim_pending_commits", default=None
+)
+"""The COMMITs the request being answered must wait for, when its API call collects them.
+
+An engine that holds a COMMIT back (SQLite's group commit) lets a read that saw a group's
+uncommitted writes return at once and puts the group's COMMIT here; the API waits for them
+all (``settle``) before it answers, so no answer rests on an uncommitted write. A request
+that reads, then writes, then waits for its own write's COMMIT finds the earlier group's
+already done: one wait instead of two. Without a list set, a read waits by itself."""
+
+
+async def settle(pending: list[asyncio.Future[None]]) -> None:
+    """Wait for the COMMITs in ``pending``; one that failed raises its ``StorageError``."""
+    for commit in pending:
+        await commit
 
 
 class Tx(Protocol):

@@ -33,6 +33,7 @@ from typing import Any
 import apsw
 
 from opentim.storage.engine import (
+    PENDING_COMMITS,
     Conflict,
     InvalidValue,
     Load,
@@ -167,7 +168,11 @@ class _Reader:
         batch = engine._batch
         engine._lock.release()
         if batch is not None:
-            await _committed(batch)
+            pending = PENDING_COMMITS.get()
+            if pending is None:
+                await _committed(batch)
+            else:
+                pending.append(_commit_of(batch))
 
 
 class _Transaction:
@@ -233,11 +238,16 @@ class _Transaction:
         await _committed(batch)
 
 
-async def _committed(batch: list[asyncio.Future[None]]) -> None:
-    """Wait for the COMMIT of ``batch`` (its failure raises here)."""
+def _commit_of(batch: list[asyncio.Future[None]]) -> asyncio.Future[None]:
+    """A future done at the COMMIT of ``batch`` (failed with its error if it fails)."""
     done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
     batch.append(done)
-    await done
+    return done
+
+
+async def _committed(batch: list[asyncio.Future[None]]) -> None:
+    """Wait for the COMMIT of ``batch`` (its failure raises here)."""
+    await _commit_of(batch)
 
 
 class _Checkpointer:
