@@ -9,6 +9,7 @@ operations than connections; the event loop is chosen by engine.
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ import pytest
 from conftest import Client, new_app
 from opentim import settings as settings_mod
 from opentim.app import create_app
-from opentim.cli import event_loop
+from opentim.cli import _tune_garbage_collector, event_loop
 from opentim.storage import Storage, open_storage
 from opentim.storage.accounts import ImportItem
 from opentim.storage.engine import PENDING_COMMITS, StorageError, settle
@@ -75,6 +76,17 @@ async def test_more_concurrent_operations_than_pool_connections_all_complete(
         timeout=30,
     )
     assert again == found
+
+
+def test_serve_freezes_what_start_up_made_and_collects_cycles_less_often() -> None:
+    before = gc.get_threshold()
+    try:
+        _tune_garbage_collector()
+        assert gc.get_freeze_count() > 0
+        assert gc.get_threshold() == (10_000, before[1], before[2])
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
 
 
 def test_event_loop_is_asyncio_for_sqlite_and_uvloop_when_installed_for_postgres() -> None:
