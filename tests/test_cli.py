@@ -63,6 +63,15 @@ def test_toml_file_declares_several_apps(tmp_path: Path) -> None:
         settings.load({}, config_file=config)
 
 
+@pytest.mark.parametrize("variable", ["OPENTIM_BODY_TIMEOUT", "OPENTIM_KEEP_ALIVE_TIMEOUT"])
+@pytest.mark.parametrize("value", ["0", "-1", "nan", "inf", "soon"])
+def test_time_limits_must_be_positive_seconds(tmp_path: Path, variable: str, value: str) -> None:
+    with pytest.raises(settings.SettingsError):
+        settings.load({"OPENTIM_DATA_DIR": str(tmp_path), variable: value})
+    loaded = settings.load({"OPENTIM_DATA_DIR": str(tmp_path), variable: "2.5"})
+    assert 2.5 in (loaded.body_timeout, loaded.keep_alive_timeout)
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

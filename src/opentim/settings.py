@@ -173,6 +173,9 @@ def load(
         values["keep_alive_timeout"] = float(values.get("keep_alive_timeout", 5.0))
     except ValueError as exc:
         raise SettingsError(f"not a number: {exc}") from exc
+    for key in ("body_timeout", "keep_alive_timeout"):
+        if not 0 < values[key] < float("inf"):  # the protocol sweeps at a quarter of each
+            raise SettingsError(f"{key} must be a positive number of seconds")
     values["data_dir"] = Path(values.get("data_dir", "opentim-data"))
 
     apps = [_app_from_toml(t, rate) for t in file.get("apps", [])]
