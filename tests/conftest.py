@@ -120,6 +120,19 @@ def new_app(**overrides: Any) -> AppConfig:
     return AppConfig(**values)
 
 
+def account_check_scope(app: AppConfig) -> dict[str, Any]:
+    """The ASGI scope of an admin's account_check on ``app``, for tests that drive the
+    application directly (their own ``receive`` and ``send``)."""
+    query = "&".join(f"{k}={v}" for k, v in Client(None, app).query().items())  # type: ignore[arg-type]
+    return {
+        "type": "http",
+        "method": "POST",
+        "path": "/v4/im_open_login_svc/account_check",
+        "query_string": query.encode(),
+        "headers": [],
+    }
+
+
 class Client:
     """Speaks the wire protocol to one app: signed URLs, JSON bodies, parsed answers."""
 

@@ -17,7 +17,7 @@ from typing import Any
 import apsw
 import pytest
 
-from conftest import Client, new_app
+from conftest import account_check_scope, new_app
 from opentim import settings as settings_mod
 from opentim.app import create_app
 from opentim.cli import _tune_garbage_collector, event_loop
@@ -137,6 +137,16 @@ async def sqlite_engine(tmp_path: Path) -> AsyncIterator[SqliteEngine]:
         await engine.close()
 
 
+def _commits_into(engine: SqliteEngine, events: list[str]) -> None:
+    """Each COMMIT of the engine appends "commit" to ``events``."""
+
+    def hook() -> bool:
+        events.append("commit")
+        return False  # go on with the commit
+
+    engine._conn.set_commit_hook(hook)
+
+
 def _count_commits(engine: SqliteEngine) -> list[int]:
     commits: list[int] = []
 
@@ -214,12 +224,7 @@ async def test_sqlite_a_read_during_a_group_commit_answers_after_it(
     sqlite_engine: SqliteEngine,
 ) -> None:
     events: list[str] = []
-
-    def hook() -> bool:
-        events.append("commit")
-        return False
-
-    sqlite_engine._conn.set_commit_hook(hook)
+    _commits_into(sqlite_engine, events)
     sqlite_engine.load.requests = range(10)
 
     async def read() -> None:
@@ -238,12 +243,7 @@ async def test_sqlite_a_read_then_a_write_wait_for_one_commit_when_the_api_colle
     uncommitted write returns at once, and the request's own write joins the same group:
     one COMMIT, waited for once, and the read's pending commit is done with it."""
     events: list[str] = []
-
-    def hook() -> bool:
-        events.append("commit")
-        return False
-
-    sqlite_engine._conn.set_commit_hook(hook)
+    _commits_into(sqlite_engine, events)
     sqlite_engine.load.requests = range(10)
 
     async def read_then_write() -> None:
@@ -299,21 +299,9 @@ async def test_sqlite_an_api_answer_from_a_read_of_an_open_group_waits_for_its_c
     engine = storage.engine
     assert isinstance(engine, SqliteEngine)
     events: list[str] = []
-
-    def hook() -> bool:
-        events.append("commit")
-        return False
-
-    engine._conn.set_commit_hook(hook)
+    _commits_into(engine, events)
     engine.load.requests = range(10)
-    query = "&".join(f"{k}={v}" for k, v in Client(None, app_config).query().items())  # type: ignore[arg-type]
-    scope = {
-        "type": "http",
-        "method": "POST",
-        "path": "/v4/im_open_login_svc/account_check",
-        "query_string": query.encode(),
-        "headers": [],
-    }
+    scope = account_check_scope(app_config)
     answers: list[bytes] = []
 
     async def receive() -> dict[str, Any]:

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from msgspec import inspect
 
-from conftest import Client, new_app
+from conftest import Client, account_check_scope, new_app
 from opentim import settings as settings_mod
 from opentim.app import create_app
 from opentim.commands import Command
@@ -282,7 +282,6 @@ async def test_slow_body_times_out_with_60008(storage: Storage) -> None:
     app = new_app()
     settings_obj = settings_mod.build(apps=(app,), data_dir=Path("unused"), body_timeout=0.3)
     application = create_app(settings_obj, storage)
-    client = Client(None, app)  # type: ignore[arg-type]
     sent: list[dict[str, Any]] = []
     chunks = [{"type": "http.request", "body": b'{"CheckItem":', "more_body": True}]
 
@@ -295,14 +294,7 @@ async def test_slow_body_times_out_with_60008(storage: Storage) -> None:
     async def send(message: dict[str, Any]) -> None:
         sent.append(message)
 
-    query = "&".join(f"{k}={v}" for k, v in client.query().items())
-    scope = {
-        "type": "http",
-        "method": "POST",
-        "path": "/v4/im_open_login_svc/account_check",
-        "query_string": query.encode(),
-        "headers": [],
-    }
+    scope = account_check_scope(app)
     started = time.monotonic()
     await asyncio.wait_for(application(scope, receive, send), timeout=5)
     assert time.monotonic() - started < 2

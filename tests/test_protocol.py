@@ -16,7 +16,7 @@ from uvicorn.protocols.http.flow_control import FlowControl
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
 from uvicorn.server import ServerState
 
-from conftest import Client, new_app
+from conftest import account_check_scope, new_app
 from opentim import settings as settings_mod
 from opentim.app import create_app
 from opentim.http import _HEADERS, _write_answer
@@ -251,7 +251,6 @@ async def test_a_body_taken_whole_keeps_the_size_limit(storage: Storage) -> None
     app = new_app()
     settings_obj = settings_mod.build(apps=(app,), data_dir=Path("unused"), max_body_bytes=80)
     application = create_app(settings_obj, storage)
-    query = "&".join(f"{k}={v}" for k, v in Client(None, app).query().items())  # type: ignore[arg-type]
 
     async def receive() -> dict[str, Any]:
         raise AssertionError("the body was in the cycle")
@@ -263,14 +262,7 @@ async def test_a_body_taken_whole_keeps_the_size_limit(storage: Storage) -> None
         cycle, sink, _ = _cycle()
         cycle.body += b'{"CheckItem":[{"UserID":"a"}],"Pad":"%s"}' % (b"a" * pad)
         cycle.more_body = False
-        scope = {
-            "type": "http",
-            "method": "POST",
-            "path": "/v4/im_open_login_svc/account_check",
-            "query_string": query.encode(),
-            "headers": [],
-            CYCLE: cycle,
-        }
+        scope = {**account_check_scope(app), CYCLE: cycle}
         await application(scope, receive, send)
         answer = sink.writes[0].partition(b"\r\n\r\n")[2]
         assert msgspec.json.decode(answer)["ErrorCode"] == code, answer
