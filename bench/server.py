@@ -16,6 +16,7 @@ from pathlib import Path
 
 from opentim import settings as settings_mod
 from opentim.app import Application, create_app
+from opentim.cli import tune_garbage_collector
 
 try:  # the protocol ``opentim serve`` uses (httptools plus the request deadline), by import path
     from opentim.protocol import _GuardedHttpTools  # noqa: F401
@@ -26,9 +27,12 @@ except ImportError:
 
 
 def app() -> Application:
-    """uvicorn's factory: called once in every worker process."""
+    """uvicorn's factory: called once in every worker process, which it sets up as
+    ``opentim serve`` sets up its own (the collector's tuning)."""
     settings = settings_mod.load(os.environ, database_url=os.environ["BENCH_DATABASE"])
-    return create_app(settings)
+    application = create_app(settings)
+    tune_garbage_collector()
+    return application
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -20,7 +20,7 @@ import pytest
 from conftest import account_check_scope, new_app
 from opentim import settings as settings_mod
 from opentim.app import create_app
-from opentim.cli import _tune_garbage_collector, event_loop
+from opentim.cli import event_loop, tune_garbage_collector
 from opentim.storage import Storage, open_storage
 from opentim.storage.accounts import ImportItem
 from opentim.storage.engine import PENDING_COMMITS, StorageError, settle
@@ -81,7 +81,7 @@ async def test_more_concurrent_operations_than_pool_connections_all_complete(
 def test_serve_freezes_what_start_up_made_and_collects_cycles_less_often() -> None:
     before = gc.get_threshold()
     try:
-        _tune_garbage_collector()
+        tune_garbage_collector()
         assert gc.get_freeze_count() > 0
         assert gc.get_threshold() == (10_000, before[1], before[2])
     finally:

@@ -61,17 +61,18 @@ def _serve(args: argparse.Namespace) -> int:
         timeout_graceful_shutdown=10,
     )
     server = uvicorn.Server(config)
-    _tune_garbage_collector()
+    tune_garbage_collector()
     server.run()
     return 0 if server.started else 1
 
 
-def _tune_garbage_collector() -> None:
+def tune_garbage_collector() -> None:
     """What is made before serving (modules, settings, the app) lives as long as the process:
     frozen, the cyclic collector stops walking it; and it runs every 10,000 new objects
     rather than 700. A request leaves few reference cycles; what a send keeps until its group
     COMMIT made the collector's full passes frequent: 524k -> 497k instructions per served
-    send_group_msg (bench/RESULTS.md)."""
+    send_group_msg (bench/RESULTS.md). For a process about to serve (``bench/server.py``'s
+    workers call it too), not for one that runs the app in tests."""
     gc.freeze()
     gc.set_threshold(10_000)
 
