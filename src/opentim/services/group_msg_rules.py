@@ -51,7 +51,7 @@ async def load_target(
     """The group (and topic, account's membership, ClearRamble mark); 10010 when the group or
     topic does not exist. A topic named in a group that is not a Community: 10007; in a
     Community without topics: 11000 (as the topic commands answer)."""
-    target = await ctx.storage.group_messages.load(ctx.sdkappid, group_id, topic_id, account, peer)
+    target = await ctx.storage.message_targets.load(ctx.sdkappid, group_id, topic_id, account, peer)
     if target is None:
         raise ApiError(Code.GROUP_NOT_FOUND)
     if topic_id:

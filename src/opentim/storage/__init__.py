@@ -15,6 +15,7 @@ from opentim.storage.group_history import GroupHistoryStore
 from opentim.storage.group_members import MemberStore
 from opentim.storage.group_messages import GroupMessageStore
 from opentim.storage.groups import GroupStore
+from opentim.storage.message_targets import MessageTargetStore
 from opentim.storage.topics import TopicStore
 
 __all__ = ["Conflict", "Storage", "StorageError", "StorageUnavailable", "open_storage"]
@@ -30,6 +31,7 @@ class Storage:
         self.conversations = ConversationStore(engine)
         self.contact_groups = ContactGroupStore(engine)
         self.group_messages = GroupMessageStore(engine)
+        self.message_targets = MessageTargetStore(engine)
         self.group_history = GroupHistoryStore(engine)
         self.members = MemberStore(engine)
         self.topics = TopicStore(engine)

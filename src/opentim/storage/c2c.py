@@ -27,6 +27,7 @@ from opentim.storage.c2c_records import (
     Stored,
     pair,
 )
+from opentim.storage.c2c_unread import recount_unread
 from opentim.storage.engine import Engine, Row, StorageError, Tx
 
 # The conversation's next message id, under the pair row's lock. The message's insert reads
@@ -109,16 +110,6 @@ _HISTORY = (
 _POSITION = (
     "SELECT MAX(id) FROM c2c_messages WHERE sdkappid = $1 AND user_lo = $2 AND user_hi = $3"
     " AND msg_time = $4 AND msg_seq = $5 AND msg_random = $6"
-)
-_CONVERSATION_STATE = (
-    "SELECT read_time, cleared_upto, read_upto FROM conversations"
-    " WHERE sdkappid = $1 AND owner = $2 AND type = 1 AND peer = $3"
-)
-_COUNT_UNREAD = (
-    "SELECT COUNT(*) FROM (SELECT 1 FROM c2c_messages WHERE sdkappid = $1 AND user_lo = $2"
-    " AND user_hi = $3 AND msg_time > $4 AND id > $5 AND id > $8 AND to_account = $6"
-    " AND from_account = $7"
-    f" AND counts_unread = 1 AND recalled = 0 AND to_hidden = 0 LIMIT {UNREAD_CAP}) AS unread"
 )
 
 
@@ -364,40 +355,6 @@ async def _original(
 def _entry(owner: str, peer: str, msg_time: int, shows: bool, counts: bool) -> list[object]:
     """One side's row of ``_ENTRIES``."""
     return [owner, peer, msg_time if shows else 0, int(shows), int(counts)]
-
-
-async def recount_unread(tx: Tx, sdkappid: int, owner: str, peer: str) -> None:
-    """Recompute ``owner``'s unread count for ``peer`` (at most ``UNREAD_CAP`` rows read).
-
-    Call inside the transaction that changed what counts (read marks, recalls, hiding).
-    """
-    state = await tx.fetchrow(_CONVERSATION_STATE, sdkappid, owner, peer)
-    if state is None:
-        return
-    lo, hi = pair(owner, peer)
-    count = 0
-    if owner != peer:
-        count = int(
-            await tx.fetchval(
-                _COUNT_UNREAD,
-                sdkappid,
-                lo,
-                hi,
-                int(state[0]),
-                int(state[1]),
-                owner,
-                peer,
-                int(state[2]),
-            )
-        )
-    await tx.execute(
-        "UPDATE conversations SET unread = $4 WHERE sdkappid = $1 AND owner = $2 AND type = 1"
-        " AND peer = $3",
-        sdkappid,
-        owner,
-        peer,
-        count,
-    )
 
 
 async def _find_live(

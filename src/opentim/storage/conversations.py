@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import cast
 
-from opentim.storage.c2c import recount_unread
+from opentim.storage.c2c_unread import recount_unread
 from opentim.storage.engine import Engine
 
 C2C = 1
