@@ -203,8 +203,8 @@ def tables(ds: Dataset) -> list[Table]:
         ),
         Table(
             "c2c_pairs",
-            ("sdkappid", "user_lo", "user_hi", "next_id"),
-            [(SDKAPPID, *sorted((C2C_OWNER, C2C_PEER)), ds.messages + 1)],
+            ("sdkappid", "user_lo", "user_hi", "next_id", "max_time"),
+            [(SDKAPPID, *sorted((C2C_OWNER, C2C_PEER)), ds.messages + 1, _time(ds, ds.messages))],
         ),
         Table(
             "c2c_messages",

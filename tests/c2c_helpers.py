@@ -6,6 +6,9 @@ import itertools
 from typing import Any
 
 from conftest import Client
+from opentim.services.c2c_rules import rendered
+from opentim.storage import Storage
+from opentim.storage.c2c_records import pair
 
 SEND = "openim/sendmsg"
 BATCH = "openim/batchsendmsg"
@@ -99,3 +102,35 @@ async def unread(api: Client, user: str, peer: str) -> int:
     data = await api.ok(UNREAD, {"To_Account": user, "Peer_Account": [peer]})
     count: int = data["C2CUnreadMsgNumList"][0]["C2CUnreadMsgNum"]
     return count
+
+
+async def seed_history(
+    storage: Storage, sdkappid: int, sender: str, recipient: str, n: int
+) -> None:
+    """``n`` messages from ``sender`` to ``recipient``, one a second from ``T0``, written in bulk
+    as the bench seeds a long history (no conversation entries, no unread count)."""
+    lo, hi = pair(sender, recipient)
+    rows = []
+    for i in range(1, n + 1):
+        body = f'[{{"MsgType":"TIMTextElem","MsgContent":{{"Text":"seeded {i}"}}}}]'
+        key = (i, i, T0 + i)
+        shown = rendered(sender, recipient, key, body, "")
+        rows.append(
+            (sdkappid, lo, hi, i, sender, recipient, i, i, T0 + i, f"seed-{i}", body, shown)
+        )
+    async with storage.engine.transaction() as tx:
+        await tx.executemany(
+            "INSERT INTO c2c_messages (sdkappid, user_lo, user_hi, id, from_account, to_account,"
+            " msg_seq, msg_random, msg_time, msg_id, body, rendered)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            rows,
+        )
+        await tx.execute(
+            "INSERT INTO c2c_pairs (sdkappid, user_lo, user_hi, next_id, max_time)"
+            " VALUES ($1, $2, $3, $4, $5)",
+            sdkappid,
+            lo,
+            hi,
+            n + 1,
+            T0 + n,
+        )

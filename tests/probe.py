@@ -2,11 +2,14 @@
 
 ``SURFACES`` pairs every command with the API it is reachable on; ``minimal_body`` builds the
 smallest body that decodes for a command; ``snapshot`` reads everything one app has stored, so
-that a test can assert that a failed call changed nothing.
+that a test can assert that a failed call changed nothing; ``work_of`` tells how much of the
+database a call walked.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import msgspec
@@ -105,3 +108,43 @@ async def snapshot(storage: Storage, sdkappid: int) -> dict[str, list[tuple[Any,
             rows = await tx.fetch(f"SELECT * FROM {table} WHERE sdkappid = $1", sdkappid)
         state[table] = sorted((tuple(r) for r in rows), key=repr)
     return state
+
+
+async def work_of(storage: Storage, call: Callable[[], Awaitable[object]]) -> int:
+    """How much of the database ``call`` walks: on SQLite the steps of its virtual machine, on
+    PostgreSQL the pages its reads touched (``EXPLAIN (ANALYZE, BUFFERS)`` of each ``fetch``;
+    rows an index condition passes over are not counted as rows there). Counts, not times;
+    comparable between two calls on one engine only."""
+    engine = storage.engine
+    if engine.name == "sqlite":
+        steps = 0
+
+        def step() -> bool:
+            nonlocal steps
+            steps += 1
+            return False  # go on
+
+        engine._conn.set_progress_handler(step, 1)  # type: ignore[attr-defined]
+        try:
+            await call()
+        finally:
+            engine._conn.set_progress_handler(None)  # type: ignore[attr-defined]
+        return steps
+    from opentim.storage import postgres
+
+    pages = 0
+    fetch = postgres._Tx.fetch
+
+    async def explained(tx: Any, sql: str, *args: Any) -> Any:
+        nonlocal pages
+        explain = f"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) {sql}"
+        plan = json.loads(await tx._conn.fetchval(explain, *args))[0]["Plan"]
+        pages += plan["Shared Hit Blocks"] + plan["Shared Read Blocks"]
+        return await fetch(tx, sql, *args)
+
+    postgres._Tx.fetch = explained  # type: ignore[method-assign]
+    try:
+        await call()
+    finally:
+        postgres._Tx.fetch = fetch  # type: ignore[method-assign]
+    return pages

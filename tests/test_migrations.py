@@ -3,7 +3,8 @@
 008 and 009 store each message's answer JSON (``rendered``) and compute it in SQL for the
 messages a database already holds. Here messages are written by the code (sends, a recall, a
 modification, awkward CloudCustomData), then the migration's own expression, taken from its
-file, is evaluated over those rows: it must give the same JSON as the code stored.
+file, is evaluated over those rows: it must give the same JSON as the code stored. 012 gives
+each C2C conversation the newest time of its messages, which the code keeps from then on.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 import msgspec
 import pytest
 
+from c2c_helpers import T0, import_msg
 from c2c_helpers import send as send_c2c
 from conftest import Client
 from group_msg_helpers import make_group
@@ -27,11 +29,15 @@ _EXPRESSION = re.compile(
 )
 
 
-def _expression(engine: str, migration: str) -> str:
+def _migration(engine: str, migration: str) -> str:
     folder = resources.files("opentim.storage").joinpath("schema", engine)
     [item] = [f for f in folder.iterdir() if f.name.startswith(migration)]
-    found = _EXPRESSION.search(item.read_text())
-    assert found, f"no rendering expression in {item.name}"
+    return item.read_text()
+
+
+def _expression(engine: str, migration: str) -> str:
+    found = _EXPRESSION.search(_migration(engine, migration))
+    assert found, f"no rendering expression in migration {migration}"
     return found.group(1)
 
 
@@ -89,3 +95,24 @@ async def test_009_renders_group_messages_as_the_code_does(
         },
     )
     assert await _compare(storage, "009", "group_messages", "seq", api.sdkappid) == 3
+
+
+async def test_012_gives_each_conversation_its_newest_time_as_the_code_keeps_it(
+    api: Client, storage: Storage
+) -> None:
+    await api.accounts("mig_a", "mig_b", "mig_c")
+    await import_msg(api, "mig_a", "mig_b", "late", T0 + 50)
+    await send_c2c(api, "mig_b", "mig_a", "now")
+    await import_msg(api, "mig_a", "mig_b", "imported after, dated before", T0)
+    await import_msg(api, "mig_c", "mig_a", "only", T0 + 7)
+    kept_sql = "SELECT user_lo, user_hi, max_time FROM c2c_pairs WHERE sdkappid = $1"
+    async with storage.engine.reader() as tx:
+        kept = sorted(await tx.fetch(kept_sql, api.sdkappid))
+    [update] = re.findall(r"UPDATE c2c_pairs .*?;", _migration(storage.engine.name, "012"), re.S)
+    async with storage.engine.transaction() as tx:
+        await tx.execute("UPDATE c2c_pairs SET max_time = 0 WHERE sdkappid = $1", api.sdkappid)
+        await tx.execute(update.rstrip(";") + " WHERE sdkappid = $1", api.sdkappid)
+    async with storage.engine.reader() as tx:
+        migrated = sorted(await tx.fetch(kept_sql, api.sdkappid))
+    assert [tuple(r) for r in migrated] == [tuple(r) for r in kept]
+    assert sorted(r[2] for r in kept)[0] == T0 + 7

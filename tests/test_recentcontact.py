@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -16,13 +17,15 @@ from c2c_helpers import (
     entries,
     history,
     import_msg,
+    roam,
+    seed_history,
     send,
     text,
     unread,
 )
 from conftest import Client
 from opentim.storage import Storage
-from probe import snapshot
+from probe import snapshot, work_of
 
 
 async def test_a_message_puts_the_conversation_on_both_lists(api: Client) -> None:
@@ -145,6 +148,59 @@ async def test_own_message_also_brings_the_conversation_back(api: Client) -> Non
     await send(api, "id1", "id2", "mine")
     assert await entries(api, "id1") == [(1, "id2")]
     assert await history(api, "id1", "id2") == ["mine"]
+
+
+async def test_a_message_older_than_the_cleared_ones_still_shows_after_clear_ramble(
+    api: Client,
+) -> None:
+    """The read after a ClearRamble stops at the newest cleared message's time unless a later
+    message went back in time: an import dated before every cleared message still shows."""
+    await api.accounts("id1", "id2")
+    await import_msg(api, "id2", "id1", "cleared 1", T0 + 100)
+    await import_msg(api, "id1", "id2", "cleared 2", T0 + 200)
+    await api.ok(DELETE, {"From_Account": "id1", "Type": 1, "To_Account": "id2", "ClearRamble": 1})
+    await import_msg(api, "id2", "id1", "imported late", T0 + 50)
+    await send(api, "id2", "id1", "sent after")
+    assert await history(api, "id1", "id2") == ["imported late", "sent after"]
+    assert len(await history(api, "id2", "id1")) == 4
+    newest = (await roam(api, "id2", "id1"))["MsgList"][-1]["MsgTimeStamp"]
+    await api.ok(DELETE, {"From_Account": "id1", "Type": 1, "To_Account": "id2", "ClearRamble": 1})
+    assert await history(api, "id1", "id2") == []
+    await import_msg(api, "id2", "id1", "in the cleared second", newest)
+    assert await history(api, "id1", "id2") == ["in the cleared second"]
+
+
+async def test_a_send_after_clear_ramble_shows_when_a_cleared_message_is_dated_later(
+    api: Client,
+) -> None:
+    """A send's time is the server's: older than a cleared message imported with a time to
+    come, it goes back in time, and the send (one statement on PostgreSQL) must say so."""
+    await api.accounts("id1", "id2")
+    await import_msg(api, "id2", "id1", "dated later", int(time.time()) + 3600)
+    await api.ok(DELETE, {"From_Account": "id1", "Type": 1, "To_Account": "id2", "ClearRamble": 1})
+    await send(api, "id2", "id1", "sent now")
+    await send(api, "id1", "id2", "and a reply")
+    assert await history(api, "id1", "id2") == ["sent now", "and a reply"]
+
+
+async def test_a_read_after_clear_ramble_does_not_walk_the_cleared_messages(
+    api: Client, storage: Storage
+) -> None:
+    await api.accounts("id1", "id2")
+    await seed_history(storage, api.sdkappid, "id2", "id1", 5000)
+    await api.ok(DELETE, {"From_Account": "id1", "Type": 1, "To_Account": "id2", "ClearRamble": 1})
+    await send(api, "id2", "id1", "new")
+    assert await history(api, "id1", "id2") == ["new"]
+    every_time = (0, 2**32 - 1, None)
+    cleared = await work_of(
+        storage, lambda: storage.c2c.history(api.sdkappid, "id1", "id2", *every_time, 100)
+    )
+    # The peer's newest two messages: a walk of two rows, as the cleared view's should be (the
+    # new message, then the newest cleared one, in the same second as the bound).
+    two = await work_of(
+        storage, lambda: storage.c2c.history(api.sdkappid, "id2", "id1", *every_time, 2)
+    )
+    assert cleared <= 2 * two, (cleared, two)
 
 
 async def test_group_conversation_cleared_for_that_member_only(api: Client) -> None:
