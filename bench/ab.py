@@ -100,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
                 " (in the kernel)   writes/req A → B   p99 ms A → B"
             )
             for w in workloads.WORKLOADS:
-                if args.only not in w.name or any(not seeded.get(n) for n in w.needs):
+                if args.only not in w.name or not set(w.needs) <= dataset.capabilities(seeded):
                     continue
                 reqfile = run.requests_file(ctx, w, ds)
                 got: dict[str, list[tuple[float, ...]]] = {"A": [], "B": []}
