@@ -7,7 +7,11 @@
 -- max_time when the ClearRamble was made, read from the same pair row as the watermark id.
 -- Every message above the watermark is then at or after cleared_time unless one of them went
 -- back in time, which back_id > cleared_upto tells: the read uses the bound only when not.
--- opentim_append_c2c_msg (migration 011) keeps the two pair columns as storage/c2c.py does.
+-- The id and the time come from one version of the pair row, so a send the ClearRamble did
+-- not see (PostgreSQL, concurrent) is above the watermark and either at or after that time or
+-- marked by back_id: the bound never hides a message the watermark shows.
+-- opentim_append_c2c_msg (migration 011) is replaced by one that also keeps the two pair
+-- columns, as storage/c2c.py does.
 
 ALTER TABLE c2c_pairs ADD COLUMN max_time BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE c2c_pairs ADD COLUMN back_id BIGINT NOT NULL DEFAULT 0;

@@ -7,6 +7,9 @@
 -- max_time when the ClearRamble was made, read from the same pair row as the watermark id.
 -- Every message above the watermark is then at or after cleared_time unless one of them went
 -- back in time, which back_id > cleared_upto tells: the read uses the bound only when not.
+-- The id and the time come from one version of the pair row, so a send the ClearRamble did
+-- not see (PostgreSQL, concurrent) is above the watermark and either at or after that time or
+-- marked by back_id: the bound never hides a message the watermark shows.
 
 ALTER TABLE c2c_pairs ADD COLUMN max_time INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE c2c_pairs ADD COLUMN back_id INTEGER NOT NULL DEFAULT 0;
