@@ -89,7 +89,9 @@ async def admin_getroammsg(ctx: Ctx, req: AdminGetRoamMsgRequest) -> AdminGetRoa
         msg_cnt=count,
         last_msg_time=oldest.msg_time_stamp if oldest else 0,
         last_msg_key=oldest.msg_key if oldest else "",
-        msg_list=[Raw(rows[n][0]) for n in range(count - 1, -1, -1)],
+        # The page as one JSON array of the stored messages: a Raw per message cost msgspec
+        # ~12k instructions more a 20-message page.
+        msg_list=Raw(b"[%s]" % b",".join([row[0] for row in reversed(rows[:count])])),
     )
 
 

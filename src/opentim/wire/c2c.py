@@ -102,8 +102,8 @@ class AdminGetRoamMsgResponse(Envelope, kw_only=True):
     msg_cnt: int = field(name="MsgCnt")
     last_msg_time: int = field(name="LastMsgTime")
     last_msg_key: str = field(name="LastMsgKey")
-    msg_list: list[Raw] = field(name="MsgList")
-    """Each a ``RoamMsg``'s JSON."""
+    msg_list: Raw = field(name="MsgList")
+    """The JSON array of the messages' ``RoamMsg`` JSON, joined as stored."""
 
 
 class AdminMsgWithdrawRequest(Request, kw_only=True):
