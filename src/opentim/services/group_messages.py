@@ -45,6 +45,7 @@ MAX_BATCH = 1000
 INVALID = Code.GROUP_INVALID_PARAM
 _decode_targets = msgspec.json.Decoder(list[str]).decode
 _decode_item = msgspec.json.Decoder(RspMsgItem).decode
+_encode_item = msgspec.json.Encoder().encode
 
 
 class _Sender(Struct):
@@ -100,14 +101,14 @@ def _recalled(shown: bytes) -> RspMsgItem:
     )
 
 
-def _fill(items: list[RspMsgItem | Raw], top: int, stop: int, limit: int) -> None:
+def _fill(items: list[RspMsgItem | bytes], top: int, stop: int, limit: int) -> None:
     """Placeholders for the seqs from ``top`` down to ``stop`` (excluded), until ``limit`` items."""
     for seq in range(top, max(stop, top - (limit - len(items))), -1):
         items.append(_placeholder(seq))
 
 
 def _collect(
-    rows: list[StoredMsg], cursor: int, view: View, items: list[RspMsgItem | Raw], limit: int
+    rows: list[StoredMsg], cursor: int, view: View, items: list[RspMsgItem | bytes], limit: int
 ) -> int:
     """Append what ``view`` sees of ``rows`` (read from seq ``cursor`` down), a placeholder
     for each seq missing between them, until ``limit`` items; return the seq to read next.
@@ -130,7 +131,7 @@ def _collect(
             and viewer != _decode_sender(shown).from_account
         ):
             continue
-        items.append(_recalled(shown) if recalled else Raw(shown))
+        items.append(_recalled(shown) if recalled else shown)
     return cursor
 
 
@@ -165,18 +166,21 @@ async def group_msg_get_simple(
     finished = 1
     if more:
         finished = 2 if all(_is_placeholder(i) for i in items) else 0
+    # One JSON array: a stored message as stored, a built item encoded; a Raw per message
+    # cost msgspec ~12k instructions more a 20-message page.
+    listed = b",".join([i if type(i) is bytes else _encode_item(i) for i in items])
     return GroupMsgGetSimpleResponse(
-        group_id=req.group_id, is_finished=finished, rsp_msg_list=items
+        group_id=req.group_id, is_finished=finished, rsp_msg_list=Raw(b"[%s]" % listed)
     )
 
 
-def _is_placeholder(item: RspMsgItem | Raw) -> bool:
+def _is_placeholder(item: RspMsgItem | bytes) -> bool:
     return isinstance(item, RspMsgItem) and item.is_place_msg == PLACEHOLDER
 
 
 async def _page(
     ctx: Ctx, req: GroupMsgGetSimpleRequest, topic: str, top: int, view: View
-) -> tuple[list[RspMsgItem | Raw], bool]:
+) -> tuple[list[RspMsgItem | bytes], bool]:
     """The visible items from ``top`` down, at most 20; and whether more remain, looked for
     only when more than 20 were asked (that is what ``IsFinished`` 0 and 2 report).
 
@@ -185,7 +189,7 @@ async def _page(
     wanted = min(req.req_msg_number, PAGE_LIMIT)
     limit = wanted + 1 if req.req_msg_number > PAGE_LIMIT else wanted
     store = ctx.storage.group_messages
-    items: list[RspMsgItem | Raw] = []
+    items: list[RspMsgItem | bytes] = []
     cursor, batch = top, limit
     while cursor >= view.low and len(items) < limit:
         rows = await store.read_range(

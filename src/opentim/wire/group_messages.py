@@ -64,8 +64,9 @@ class RspMsgItem(Struct, kw_only=True):
 class GroupMsgGetSimpleResponse(Envelope, kw_only=True):
     group_id: str = field(name="GroupId")
     is_finished: int = field(name="IsFinished")
-    rsp_msg_list: list[RspMsgItem | Raw] = field(name="RspMsgList")
-    """A stored message's item as stored (``Raw``); placeholders and recalled ones built."""
+    rsp_msg_list: Raw = field(name="RspMsgList")
+    """The JSON array of ``RspMsgItem``: a stored message's item as stored; placeholders and
+    recalled ones built."""
 
 
 # --- group_msg_recall --------------------------------------------------------------------------
