@@ -5,7 +5,9 @@ started and stopped with no load, once under wrk (64 connections) for ``--second
 difference divided by the requests wrk completed is what one served request costs — uvicorn,
 OpenTIM's protocol and OpenTIM together — a count that other load on the machine does not
 move, where requests/s do. ``micro.py`` counts OpenTIM's part alone; the two differ by the
-HTTP layer. Needs valgrind and wrk. ``--tree`` measures another checkout's ``src``.
+HTTP layer. Needs valgrind and wrk. ``--tree`` measures another checkout's ``src``;
+``--baseline`` also counts B, whose count divided by a ratio target is the line a workload's
+count must stay under (glibc picks its string functions by CPU, so count both on one machine).
 """
 
 from __future__ import annotations
@@ -39,8 +41,9 @@ def _slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
 
 
-def served(tree: Path, url: str, reqfile: Path, seconds: int, tmp: Path) -> tuple[int, int]:
-    """(instructions, requests) of one server's life under ``seconds`` of load (0: none)."""
+def served(tree: Path, url: str | None, reqfile: Path, seconds: int, tmp: Path) -> tuple[int, int]:
+    """(instructions, requests) of one server's life under ``seconds`` of load (0: none):
+    ``opentim serve`` on ``url``, or B (``baseline.py``) when ``url`` is None."""
     out = tmp / f"callgrind-{seconds}.out"
     env = dict(os.environ)
     env.update(
@@ -55,8 +58,11 @@ def served(tree: Path, url: str, reqfile: Path, seconds: int, tmp: Path) -> tupl
         }
     )
     argv = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", sys.executable]
-    argv += ["-m", "opentim", "serve", "--database", url, "--port", "{port}"]
-    server = procs.Server("OpenTIM under callgrind", argv, env, tmp / "served.log")
+    if url is None:
+        argv += [str(HERE / "baseline.py"), "--port", "{port}", "--workers", "1"]
+    else:
+        argv += ["-m", "opentim", "serve", "--database", url, "--port", "{port}"]
+    server = procs.Server("server under callgrind", argv, env, tmp / "served.log")
     server.start(timeout=180)
     requests = 0
     try:
@@ -78,6 +84,9 @@ def served(tree: Path, url: str, reqfile: Path, seconds: int, tmp: Path) -> tupl
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", required=True, help="workloads whose name contains this")
+    parser.add_argument(
+        "--baseline", action="store_true", help="also count B, the line the ratios are drawn on"
+    )
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--tree", type=Path, default=HERE.parent, help="checkout to measure")
     parser.add_argument(
@@ -88,6 +97,14 @@ def main(argv: list[str] | None = None) -> int:
         tmp = Path(name)
         ctx = run.Context(args=argparse.Namespace(), tmp=tmp, generator="wrk")
         ds = dataset.Dataset(1000)
+        if args.baseline:
+            scaling = next(w for w in workloads.WORKLOADS if w.name == workloads.SCALING)
+            query = f"&size={run.BASELINE_ANSWER}"
+            reqfile = run.requests_file(ctx, scaling, ds, query)
+            idle, _ = served(args.tree, None, reqfile, 0, tmp)
+            loaded, requests = served(args.tree, None, reqfile, args.seconds, tmp)
+            per_request = (loaded - idle) / max(requests, 1)
+            print(f"{per_request / 1000:8.0f}k instructions  B ({requests} requests)")
         for w in workloads.WORKLOADS:
             if args.only not in w.name or w.variants:
                 continue
