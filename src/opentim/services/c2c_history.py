@@ -35,7 +35,7 @@ from opentim.wire.c2c import (
     ModifyC2cMsgResponse,
     RoamMsg,
 )
-from opentim.wire.common import UNSET, Raw
+from opentim.wire.common import UNSET, json_array
 
 MAX_PAGE = 1000
 PAGE_BYTES = 13 * 1024
@@ -89,9 +89,7 @@ async def admin_getroammsg(ctx: Ctx, req: AdminGetRoamMsgRequest) -> AdminGetRoa
         msg_cnt=count,
         last_msg_time=oldest.msg_time_stamp if oldest else 0,
         last_msg_key=oldest.msg_key if oldest else "",
-        # The page as one JSON array of the stored messages: a Raw per message cost msgspec
-        # ~12k instructions more a 20-message page.
-        msg_list=Raw(b"[%s]" % b",".join([row[0] for row in reversed(rows[:count])])),
+        msg_list=json_array([row[0] for row in reversed(rows[:count])]),
     )
 
 

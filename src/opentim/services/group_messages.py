@@ -26,7 +26,7 @@ from opentim.services.group_msg_rules import (
 from opentim.services.group_rules import AVCHATROOM, MEETING
 from opentim.storage.group_history import RecallOutcome
 from opentim.storage.group_records import MsgTarget, StoredMsg
-from opentim.wire.common import Raw
+from opentim.wire.common import json_array
 from opentim.wire.group_messages import (
     GroupMsgGetSimpleRequest,
     GroupMsgGetSimpleResponse,
@@ -166,11 +166,9 @@ async def group_msg_get_simple(
     finished = 1
     if more:
         finished = 2 if all(_is_placeholder(i) for i in items) else 0
-    # One JSON array: a stored message as stored, a built item encoded; a Raw per message
-    # cost msgspec ~12k instructions more a 20-message page.
-    listed = b",".join([i if type(i) is bytes else _encode_item(i) for i in items])
+    listed = [i if type(i) is bytes else _encode_item(i) for i in items]  # built ones: rare
     return GroupMsgGetSimpleResponse(
-        group_id=req.group_id, is_finished=finished, rsp_msg_list=Raw(b"[%s]" % listed)
+        group_id=req.group_id, is_finished=finished, rsp_msg_list=json_array(listed)
     )
 
 

@@ -1,4 +1,4 @@
-"""Wire structs shared by every service: the envelope and the message body.
+"""Wire structs shared by every service: the envelope and the message body; ``json_array``.
 
 Wire structs spell wire names exactly and hold no logic.
 """
@@ -17,7 +17,15 @@ __all__ = [
     "Struct",
     "UnsetType",
     "field",
+    "json_array",
 ]
+
+
+def json_array(items: list[bytes]) -> Raw:
+    """The JSON array of ``items``, each a JSON text: what a history page answers for its
+    stored messages. A ``Raw`` per item cost msgspec ~12k instructions more a 20-message page
+    than these two copies of ~13 KB (a list of the parts joined in one copy cost ~3k more)."""
+    return Raw(b"[%s]" % b",".join(items))
 
 
 class Request(Struct, kw_only=True):
