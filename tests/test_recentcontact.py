@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import time
 from typing import Any
 
@@ -181,6 +183,53 @@ async def test_a_send_after_clear_ramble_shows_when_a_cleared_message_is_dated_l
     await send(api, "id2", "id1", "sent now")
     await send(api, "id1", "id2", "and a reply")
     assert await history(api, "id1", "id2") == ["sent now", "and a reply"]
+
+
+async def test_the_bound_hides_nothing_the_watermark_shows_under_concurrent_sends(
+    api: Client, storage: Storage
+) -> None:
+    """ClearRambles among concurrent sends and back-dated imports: whatever the order they
+    met in, the read shows exactly the messages above the operator's watermark."""
+    await api.accounts("id1", "id2")
+    now = int(time.time())
+
+    stored, in_flight = 0, asyncio.Semaphore(4)  # a few at a time: the ClearRambles meet some
+
+    async def store(i: int) -> None:
+        nonlocal stored
+        for _ in range(i):  # a SQLite request may run to its end in one step: spread them
+            await asyncio.sleep(0)
+        async with in_flight:
+            if i % 3 or i >= 30:  # back-dated ones early on, so that the bound is in use later
+                await send(api, "id2", "id1", f"m{i}")
+            else:
+                await import_msg(api, "id2", "id1", f"m{i}", now - 1000 + i)
+        stored += 1
+
+    async def clear() -> None:
+        body = {"From_Account": "id1", "Type": 1, "To_Account": "id2", "ClearRamble": 1}
+        for after in (5, 15, 25, 35):  # while other stores are in flight
+            while stored < after:
+                await asyncio.sleep(0)
+            await api.ok(DELETE, body)
+
+    await asyncio.gather(*(store(i) for i in range(60)), clear())
+    await asyncio.gather(*(store(i) for i in range(60, 63)))  # at least these show
+    async with storage.engine.reader() as tx:
+        upto = await tx.fetchval(
+            "SELECT cleared_upto FROM conversations WHERE sdkappid = $1 AND owner = 'id1'"
+            " AND type = 1 AND peer = 'id2'",
+            api.sdkappid,
+        )
+        above = await tx.fetch(
+            "SELECT body FROM c2c_messages WHERE sdkappid = $1 AND user_lo = 'id1'"
+            " AND user_hi = 'id2' AND id > $2 ORDER BY msg_time, msg_seq, id",
+            api.sdkappid,
+            upto,
+        )
+    expected = [json.loads(body)[0]["MsgContent"]["Text"] for (body,) in above]
+    assert {"m60", "m61", "m62"} <= set(expected)
+    assert await history(api, "id1", "id2") == expected
 
 
 async def test_a_read_after_clear_ramble_does_not_walk_the_cleared_messages(
