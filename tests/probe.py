@@ -112,7 +112,7 @@ async def snapshot(storage: Storage, sdkappid: int) -> dict[str, list[tuple[Any,
 
 async def work_of(storage: Storage, call: Callable[[], Awaitable[object]]) -> int:
     """How much of the database ``call`` walks: on SQLite the steps of its virtual machine, on
-    PostgreSQL the pages its reads touched (``EXPLAIN (ANALYZE, BUFFERS)`` of each ``fetch``;
+    PostgreSQL the pages its reads touched (``EXPLAIN (ANALYZE, BUFFERS)`` of each SELECT;
     rows an index condition passes over are not counted as rows there). Counts, not times;
     comparable between two calls on one engine only."""
     engine = storage.engine
@@ -133,18 +133,24 @@ async def work_of(storage: Storage, call: Callable[[], Awaitable[object]]) -> in
     from opentim.storage import postgres
 
     pages = 0
-    fetch = postgres._Tx.fetch
+    reads = {name: getattr(postgres._Tx, name) for name in ("fetch", "fetchrow", "fetchval")}
 
-    async def explained(tx: Any, sql: str, *args: Any) -> Any:
-        nonlocal pages
-        explain = f"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) {sql}"
-        plan = json.loads(await tx._conn.fetchval(explain, *args))[0]["Plan"]
-        pages += plan["Shared Hit Blocks"] + plan["Shared Read Blocks"]
-        return await fetch(tx, sql, *args)
+    def explained(read: Any) -> Any:
+        async def run(tx: Any, sql: str, *args: Any) -> Any:
+            nonlocal pages
+            if sql.lstrip().upper().startswith("SELECT"):  # EXPLAIN ANALYZE runs what it explains
+                explain = f"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) {sql}"
+                plan = json.loads(await tx._conn.fetchval(explain, *args))[0]["Plan"]
+                pages += plan["Shared Hit Blocks"] + plan["Shared Read Blocks"]
+            return await read(tx, sql, *args)
 
-    postgres._Tx.fetch = explained  # type: ignore[method-assign]
+        return run
+
+    for name, read in reads.items():
+        setattr(postgres._Tx, name, explained(read))
     try:
         await call()
     finally:
-        postgres._Tx.fetch = fetch  # type: ignore[method-assign]
+        for name, read in reads.items():
+            setattr(postgres._Tx, name, read)
     return pages

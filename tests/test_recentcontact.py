@@ -16,6 +16,7 @@ from c2c_helpers import (
     LIST,
     MARK,
     T0,
+    WITHDRAW,
     entries,
     history,
     import_msg,
@@ -26,6 +27,7 @@ from c2c_helpers import (
     unread,
 )
 from conftest import Client
+from opentim.services.c2c_rules import parse_msg_key, tombstone
 from opentim.storage import Storage
 from probe import snapshot, work_of
 
@@ -250,6 +252,41 @@ async def test_a_read_after_clear_ramble_does_not_walk_the_cleared_messages(
         storage, lambda: storage.c2c.history(api.sdkappid, "id2", "id1", *every_time, 2)
     )
     assert cleared <= 2 * two, (cleared, two)
+
+
+async def test_an_unread_count_after_a_delete_does_not_walk_the_messages_it_read(
+    api: Client, storage: Storage
+) -> None:
+    """recentcontact/delete reads the conversation up to its last message; a later recount
+    (here a recall's) starts at that message's time instead of the first message's."""
+    await api.accounts("id1", "id2", "id3", "id4")
+    await seed_history(storage, api.sdkappid, "id2", "id1", 5000)
+    await api.ok(DELETE, {"From_Account": "id1", "Type": 1, "To_Account": "id2"})
+    read = await send(api, "id2", "id1", "new")
+    assert await unread(api, "id1", "id2") == 1
+    await send(api, "id4", "id3", "first")
+    small = await send(api, "id4", "id3", "second")
+
+    def recall(sender: str, recipient: str, msg_key: str) -> Any:
+        key = parse_msg_key(msg_key)
+        shown = tombstone(sender, recipient, key)
+        return storage.c2c.recall(api.sdkappid, sender, recipient, key, shown)
+
+    after_delete = await work_of(storage, lambda: recall("id2", "id1", read))
+    two_messages = await work_of(storage, lambda: recall("id4", "id3", small))
+    assert after_delete <= 2 * two_messages, (after_delete, two_messages)
+    assert await unread(api, "id1", "id2") == 0
+
+
+async def test_a_back_dated_unread_message_after_a_delete_still_counts(api: Client) -> None:
+    await api.accounts("id1", "id2")
+    await import_msg(api, "id2", "id1", "read by the delete", T0 + 100)
+    await api.ok(DELETE, {"From_Account": "id1", "Type": 1, "To_Account": "id2"})
+    await import_msg(api, "id2", "id1", "back-dated, unread", T0 + 50, SyncFromOldSystem=5)
+    newest = await send(api, "id2", "id1", "new")
+    assert await unread(api, "id1", "id2") == 2
+    await api.ok(WITHDRAW, {"From_Account": "id2", "To_Account": "id1", "MsgKey": newest})
+    assert await unread(api, "id1", "id2") == 1  # recounted from the messages
 
 
 async def test_group_conversation_cleared_for_that_member_only(api: Client) -> None:

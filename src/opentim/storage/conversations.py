@@ -45,21 +45,21 @@ _ENTRIES = (
 )
 # recentcontact/delete of a C2C entry ($4, $5 the pair's UserIDs in order): the conversation's
 # last message id becomes the read mark (unread reset) and, with ClearRamble ($6), the
-# cleared-up-to watermark, with the pair's newest MsgTime from the same row (``cleared_time``,
-# the floor of a later history read: c2c._HISTORY); read in the same statement (an aggregate
-# always gives one row, 0 when there is no message yet), one round trip fewer than reading it
-# first.
+# cleared-up-to watermark, each with the pair's newest MsgTime from the same row (the floors of
+# a later unread count and history read: c2c_unread, c2c._HISTORY); read in the same
+# statement (an aggregate always gives one row, 0 when there is no message yet), one round trip
+# fewer than reading it first.
 _DELETE_C2C = (
-    "INSERT INTO conversations"
-    " (sdkappid, owner, type, peer, listed, read_upto, cleared_upto, cleared_time)"
-    " SELECT $1, $2, 1, $3, 0, last_id, CASE WHEN $6 THEN last_id ELSE 0 END,"
+    "INSERT INTO conversations (sdkappid, owner, type, peer, listed, read_upto, read_upto_time,"
+    " cleared_upto, cleared_time)"
+    " SELECT $1, $2, 1, $3, 0, last_id, last_time, CASE WHEN $6 THEN last_id ELSE 0 END,"
     " CASE WHEN $6 THEN last_time ELSE 0 END"
     " FROM (SELECT COALESCE(MAX(next_id) - 1, 0) AS last_id,"
     " COALESCE(MAX(max_time), 0) AS last_time FROM c2c_pairs"
     " WHERE sdkappid = $1 AND user_lo = $4 AND user_hi = $5) AS pair"
     " WHERE true"  # SQLite: without a WHERE, ON CONFLICT would parse as a join constraint
     " ON CONFLICT (sdkappid, owner, type, peer) DO UPDATE SET listed = 0, unread = 0,"
-    " read_upto = excluded.read_upto,"
+    " read_upto = excluded.read_upto, read_upto_time = excluded.read_upto_time,"
     " cleared_upto = CASE WHEN $6 THEN excluded.cleared_upto ELSE conversations.cleared_upto END,"
     " cleared_time = CASE WHEN $6 THEN excluded.cleared_time ELSE conversations.cleared_time END"
 )

@@ -10,12 +10,15 @@
 -- The id and the time come from one version of the pair row, so a send the ClearRamble did
 -- not see (PostgreSQL, concurrent) is above the watermark and either at or after that time or
 -- marked by back_id: the bound never hides a message the watermark shows.
+-- conversations.read_upto_time does the same for the read mark that recentcontact/delete
+-- sets (read_upto): the unread count starts its walk there.
 -- opentim_append_c2c_msg (migration 011) is replaced by one that also keeps the two pair
 -- columns, as storage/c2c.py does.
 
 ALTER TABLE c2c_pairs ADD COLUMN max_time BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE c2c_pairs ADD COLUMN back_id BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE conversations ADD COLUMN cleared_time BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE conversations ADD COLUMN read_upto_time BIGINT NOT NULL DEFAULT 0;
 
 UPDATE c2c_pairs p SET max_time = COALESCE(
     (SELECT m.msg_time FROM c2c_messages m

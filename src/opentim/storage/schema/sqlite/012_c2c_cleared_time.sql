@@ -10,10 +10,13 @@
 -- The id and the time come from one version of the pair row, so a send the ClearRamble did
 -- not see (PostgreSQL, concurrent) is above the watermark and either at or after that time or
 -- marked by back_id: the bound never hides a message the watermark shows.
+-- conversations.read_upto_time does the same for the read mark that recentcontact/delete
+-- sets (read_upto): the unread count starts its walk there.
 
 ALTER TABLE c2c_pairs ADD COLUMN max_time INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE c2c_pairs ADD COLUMN back_id INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE conversations ADD COLUMN cleared_time INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE conversations ADD COLUMN read_upto_time INTEGER NOT NULL DEFAULT 0;
 
 UPDATE c2c_pairs SET max_time = COALESCE(
     (SELECT m.msg_time FROM c2c_messages m
