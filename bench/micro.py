@@ -174,7 +174,6 @@ async def request_costs(
     from opentim import settings as settings_mod
     from opentim.app import create_app
     from opentim.commands import by_path
-    from opentim.protocol import TIMED
     from opentim.storage import open_storage
 
     rows = []
@@ -205,26 +204,17 @@ async def request_costs(
         for w in workloads.WORKLOADS:
             missing = [n for n in w.needs if n not in dataset.capabilities(seeded)]
             requests = w.bodies(ds)
-            if w.command not in commands or missing or w.variants or requests[0].client:
+            if w.command not in commands or missing or w.variants:
                 continue
             if only not in w.name:
                 continue
-            sig = usersig_for(ds)
-            query = (
-                f"sdkappid={dataset.SDKAPPID}&identifier={dataset.ADMIN}&usersig={sig}"
-                "&random=1&contenttype=json"
-            ).encode()
-            scope = {
-                "type": "http",
-                "method": "POST",
-                "path": f"/v4/{w.command}",
-                "query_string": query,
-                "headers": [],
-                TIMED: True,  # as under `opentim serve`: the protocol keeps the deadline
-            }
-            bodies = [
-                msgspec.json.encode(requests[i % len(requests)].body).replace(
-                    marker, str(10_000_000 + len(rows) * 100_000 + i).encode()
+            scopes = {r.identifier: _scope(w.command, r, ds) for r in requests}  # one a user
+            calls_made = [
+                (
+                    scopes[requests[i % len(requests)].identifier],
+                    msgspec.json.encode(requests[i % len(requests)].body).replace(
+                        marker, str(10_000_000 + len(rows) * 100_000 + i).encode()
+                    ),
                 )
                 for i in range(calls * ROUNDS)
             ]
@@ -238,12 +228,12 @@ async def request_costs(
 
                 return receive
 
-            for body in bodies[: min(100, calls)]:  # warm-up
+            for scope, body in calls_made[: min(100, calls)]:  # warm-up
                 await app(dict(scope), receiver(body), send)
             timings = []
             for round_ in range(ROUNDS):  # every send unique: no round repeats a Random
                 started = time.perf_counter()
-                for body in bodies[round_ * calls : (round_ + 1) * calls]:
+                for scope, body in calls_made[round_ * calls : (round_ + 1) * calls]:
                     await app(dict(scope), receiver(body), send)
                 timings.append((time.perf_counter() - started) / max(calls, 1) * 1e6)
             rows.append((w.name, min(timings)))
@@ -251,7 +241,7 @@ async def request_costs(
                 rows.append(
                     (
                         w.name + " (profiled, see stderr)",
-                        await _profiled(app, scope, bodies, receiver, send),
+                        await _profiled(app, calls_made, receiver, send),
                     )
                 )
         await app.shutdown()
@@ -261,7 +251,7 @@ async def request_costs(
 
 
 async def _profiled(
-    app: Any, scope: dict[str, Any], bodies: list[bytes], receiver: Any, send: Any
+    app: Any, calls_made: list[tuple[dict[str, Any], bytes]], receiver: Any, send: Any
 ) -> float:
     """One more pass under cProfile, its hottest functions printed to stderr."""
     import cProfile
@@ -270,7 +260,7 @@ async def _profiled(
     profiler = cProfile.Profile()
     started = time.perf_counter()
     profiler.enable()
-    for body in bodies[: CALLS // 10]:
+    for scope, body in calls_made[: CALLS // 10]:
         await app(dict(scope), receiver(body), send)
     profiler.disable()
     elapsed = (time.perf_counter() - started) / (CALLS // 10) * 1e6
@@ -278,10 +268,26 @@ async def _profiled(
     return elapsed
 
 
-def usersig_for(ds: dataset.Dataset) -> str:
+def _scope(command: str, req: Any, ds: dataset.Dataset) -> dict[str, object]:
+    """The ASGI scope of ``req``: the admin API, or the client API signed in as its account."""
+    from opentim.protocol import TIMED
+
+    sig = usersig_for(ds, req.identifier)
+    query = f"sdkappid={dataset.SDKAPPID}&identifier={req.identifier}&usersig={sig}"
+    return {
+        "type": "http",
+        "method": "POST",
+        "path": f"{'/client/v1/' if req.client else '/v4/'}{command}",
+        "query_string": f"{query}&random=1&contenttype=json".encode(),
+        "headers": [],
+        TIMED: True,  # as under `opentim serve`: the protocol keeps the deadline
+    }
+
+
+def usersig_for(ds: dataset.Dataset, identifier: str = dataset.ADMIN) -> str:
     from opentim import usersig
 
-    return usersig.sign(dataset.SECRET_KEY, dataset.SDKAPPID, dataset.ADMIN, 86400, ds.now)
+    return usersig.sign(dataset.SECRET_KEY, dataset.SDKAPPID, identifier, 86400, ds.now)
 
 
 def main() -> int:
