@@ -274,8 +274,9 @@ async def test_sqlite_a_collected_commit_that_fails_fails_the_settling(
         pending: list[asyncio.Future[None]] = []
         token = PENDING_COMMITS.set(pending)
         try:
-            async with sqlite_engine.reader() as tx:
-                await tx.fetchval("SELECT COUNT(*) FROM t")
+            for _ in range(2):  # two reads of one group: one COMMIT to wait for, and fail by
+                async with sqlite_engine.reader() as tx:
+                    await tx.fetchval("SELECT COUNT(*) FROM t")
         finally:
             PENDING_COMMITS.reset(token)
         return pending

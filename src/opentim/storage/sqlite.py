@@ -173,7 +173,7 @@ class _Reader:
             pending = PENDING_COMMITS.get()
             if pending is None:
                 await _committed(batch)
-            else:
+            elif not pending or pending[-1] not in batch:  # one wait a group, however many reads
                 pending.append(_commit_of(batch))
 
 
