@@ -96,6 +96,24 @@ LIMIT $6
 }
 
 
+# A plain page comes back as one row: the whole run of its stored JSON, joined in the database,
+# with what tells whether it is plain. SQLite's group_concat takes the rows in the order the
+# subquery yields them (a co-routine read in order); an ORDER BY inside the aggregate would
+# sort them again. PostgreSQL's string_agg is given the order.
+_PLAIN_PAGE = """
+SELECT count(*), min(seq), max(seq), max(recalled), count(targets), {joined}
+FROM (SELECT seq, recalled, rendered, {targets} AS targets
+      FROM group_messages
+      WHERE sdkappid = $1 AND group_id = $2 AND topic_id = $3 AND seq <= $4 AND seq >= $5
+      ORDER BY seq DESC
+      LIMIT $6) AS page
+"""
+_JOINED = {
+    "sqlite": "CAST(group_concat(rendered, ',') AS BLOB)",
+    "postgres": "string_agg(rendered, ','::bytea ORDER BY seq DESC)",
+}
+
+
 class _Duplicate(Exception):
     def __init__(self, seq: int, msg_time: int) -> None:
         self.seq = seq
@@ -143,6 +161,12 @@ class GroupMessageStore:
         self._db = engine
         self._append_in_database = engine.name == "postgres"
         """A group's message is sent through the function of migration 010: one round trip."""
+        self._plain_page = {
+            recipients: _PLAIN_PAGE.format(
+                joined=_JOINED[engine.name], targets="to_accounts" if recipients else "NULL"
+            )
+            for recipients in (False, True)
+        }
 
     async def append(
         self,
@@ -356,6 +380,40 @@ class GroupMessageStore:
         async with self._db.reader() as tx:
             rows = await tx.fetch(sql, sdkappid, group_id, topic_id, top, low, limit)
         return cast(list[StoredMsg], rows)
+
+    async def read_plain_page(
+        self,
+        sdkappid: int,
+        group_id: str,
+        topic_id: str,
+        top: int,
+        low: int,
+        limit: int,
+        recipients: bool = True,
+    ) -> bytes | None:
+        """The page ``read_range`` reads, as its messages' stored JSON joined by commas,
+        newest first, when the page is plain: every seq from ``top`` down stored, until
+        ``limit`` messages or down to ``low``; none recalled; with ``recipients``, none
+        targeted. Otherwise None, and the caller reads the rows.
+
+        Most pages are plain, and one row instead of one a message is ~37k instructions less
+        a 20-message page (bench/RESULTS.md)."""
+        async with self._db.reader() as tx:
+            row = await tx.fetchrow(
+                self._plain_page[recipients], sdkappid, group_id, topic_id, top, low, limit
+            )
+        assert row is not None  # an aggregate answers one row
+        count, lowest, highest, recalled, targeted, joined = row
+        if (
+            count
+            and highest == top
+            and highest - lowest + 1 == count
+            and not recalled
+            and not targeted
+            and (count == limit or lowest == low)
+        ):
+            return cast(bytes, joined)
+        return None
 
     async def uncounted_after(
         self, sdkappid: int, read_marks: Sequence[tuple[str, int]]
