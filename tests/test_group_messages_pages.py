@@ -19,7 +19,8 @@ async def _history(api: Client, storage: Storage) -> None:
     await make_group(api, members=("bob", "dave"))
     for i in range(1, 31):
         extra: dict[str, Any] = {"To_Account": ["bob"]} if i == 7 else {}
-        await send(api, "g", "alice" if i % 3 else "bob", f"m{i}", **extra)
+        content = f"m{i} ✓ 你好 🎉" if i % 4 == 0 else f"m{i}"  # joined as bytes, not text
+        await send(api, "g", "alice" if i % 3 else "bob", content, **extra)
         if i == 10:
             await api.accounts("carol")
             body = {"GroupId": "g", "MemberList": [{"Member_Account": "carol"}]}
@@ -76,20 +77,20 @@ async def test_every_page_answers_as_the_row_by_row_read(
     async def no_plain_page(*args: Any) -> None:
         return None
 
-    monkeypatch.setattr(storage.group_messages, "read_plain_page", no_plain_page)
+    monkeypatch.setattr(storage.group_pages, "read_plain_page", no_plain_page)
     for body, answer in zip(asked, answers, strict=True):
         assert answer == await pull(api, "g", viewer, **body), body
 
 
 def _count_row_reads(storage: Storage, monkeypatch: pytest.MonkeyPatch) -> list[int]:
     reads: list[int] = []
-    original = storage.group_messages.read_range
+    original = storage.group_pages.read_range
 
     async def counted(*args: Any, **kwargs: Any) -> Any:
         reads.append(1)
         return await original(*args, **kwargs)
 
-    monkeypatch.setattr(storage.group_messages, "read_range", counted)
+    monkeypatch.setattr(storage.group_pages, "read_range", counted)
     return reads
 
 

@@ -163,7 +163,7 @@ async def group_msg_get_simple(
     if req.req_msg_seq is not UNSET and req.req_msg_seq != 0:
         top = min(top, req.req_msg_seq)
     if req.req_msg_number <= PAGE_LIMIT and top >= view.low:
-        plain = await ctx.storage.group_messages.read_plain_page(
+        plain = await ctx.storage.group_pages.read_plain_page(
             ctx.sdkappid,
             req.group_id,
             topic,
@@ -200,7 +200,7 @@ async def _page(
     messages cost few reads while a plain page reads no more rows than it answers."""
     wanted = min(req.req_msg_number, PAGE_LIMIT)
     limit = wanted + 1 if req.req_msg_number > PAGE_LIMIT else wanted
-    store = ctx.storage.group_messages
+    store = ctx.storage.group_pages
     items: list[RspMsgItem | bytes] = []
     cursor, batch = top, limit
     while cursor >= view.low and len(items) < limit:

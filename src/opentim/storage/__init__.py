@@ -14,6 +14,7 @@ from opentim.storage.engine import Conflict, Engine, StorageError, StorageUnavai
 from opentim.storage.group_history import GroupHistoryStore
 from opentim.storage.group_members import MemberStore
 from opentim.storage.group_messages import GroupMessageStore
+from opentim.storage.group_pages import GroupPageStore
 from opentim.storage.groups import GroupStore
 from opentim.storage.message_targets import MessageTargetStore
 from opentim.storage.topics import TopicStore
@@ -31,6 +32,7 @@ class Storage:
         self.conversations = ConversationStore(engine)
         self.contact_groups = ContactGroupStore(engine)
         self.group_messages = GroupMessageStore(engine)
+        self.group_pages = GroupPageStore(engine)
         self.message_targets = MessageTargetStore(engine)
         self.group_history = GroupHistoryStore(engine)
         self.members = MemberStore(engine)
