@@ -7,6 +7,7 @@ accounts to still exist (history outlives accounts).
 
 from __future__ import annotations
 
+import operator
 from functools import partial
 
 import msgspec
@@ -23,7 +24,7 @@ from opentim.services.c2c_rules import (
     require_accounts,
     tombstone,
 )
-from opentim.storage.c2c_records import Change, HistoryRow
+from opentim.storage.c2c_records import Change
 from opentim.wire.c2c import (
     AdminGetRoamMsgRequest,
     AdminGetRoamMsgResponse,
@@ -42,16 +43,20 @@ PAGE_BYTES = 13 * 1024
 """A history page is cut before its messages' JSON would exceed this (at least one message)."""
 MAX_RAMBLE_KEYS = 30
 _ROAM_MSG = msgspec.json.Decoder(RoamMsg)
+_first = operator.itemgetter(0)
 
 
-def _page_length(rows: list[HistoryRow], max_cnt: int) -> int:
-    """How many of the newest ``max_cnt`` rows fit in ``PAGE_BYTES`` (at least one)."""
+def _page_length(items: list[bytes], max_cnt: int) -> int:
+    """How many of the newest ``max_cnt`` items fit in ``PAGE_BYTES`` (at least one)."""
+    head = items[:max_cnt]
+    if sum(map(len, head)) <= PAGE_BYTES:  # the usual page: no walk in Python
+        return len(head)
     size = 0
-    for n, (item,) in enumerate(rows[:max_cnt]):
+    for n, item in enumerate(head):
         size += len(item)
         if n and size > PAGE_BYTES:
             return n
-    return min(len(rows), max_cnt)
+    return len(head)
 
 
 async def admin_getroammsg(ctx: Ctx, req: AdminGetRoamMsgRequest) -> AdminGetRoamMsgResponse:
@@ -80,16 +85,17 @@ async def admin_getroammsg(ctx: Ctx, req: AdminGetRoamMsgRequest) -> AdminGetRoa
     )
     if rows is None:
         raise ApiError(Code.IM_INVALID_MSGKEY, "LastMsgKey names no message of this conversation")
-    count = _page_length(rows, max_cnt)
+    items = list(map(_first, rows))
+    count = _page_length(items, max_cnt)
     # The oldest message's MsgKey and time are read back from its stored JSON: decoding one
     # message costs less than reading three more columns of every row.
-    oldest = _ROAM_MSG.decode(rows[count - 1][0]) if count else None
+    oldest = _ROAM_MSG.decode(items[count - 1]) if count else None
     return AdminGetRoamMsgResponse(
         complete=int(count == len(rows)),
         msg_cnt=count,
         last_msg_time=oldest.msg_time_stamp if oldest else 0,
         last_msg_key=oldest.msg_key if oldest else "",
-        msg_list=json_array([row[0] for row in reversed(rows[:count])]),
+        msg_list=json_array(items[count - 1 :: -1] if count else []),
     )
 
 
