@@ -191,7 +191,9 @@ class _GuardedHttpTools(HttpToolsProtocol):
         try:
             await cycle.run_asgi(app)
         finally:
-            self.tasks.discard(asyncio.current_task())
+            # given the loop: without it, asyncio looks the running loop up, and on Python
+            # 3.11 that makes a getpid() system call, one per request
+            self.tasks.discard(asyncio.current_task(self.loop))
 
     def on_message_complete(self) -> None:
         self.deadline = None
