@@ -6,8 +6,7 @@ on the group's (or topic's) row in the transaction that inserts the message: the
 orders concurrent senders of one group across processes, so seqs are strictly increasing and
 gap-free for stored messages, and a rolled-back send gives its seq back.
 
-Reads apply the history marks written by ``group_history`` (recall flags, the clear
-watermark). Lock order everywhere: groups row, then topics row, then message and member rows.
+Lock order everywhere: groups row, then topics row, then message and member rows.
 """
 
 from __future__ import annotations

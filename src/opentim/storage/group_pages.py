@@ -1,8 +1,9 @@
 """Group history pages: the stored messages of one seq range, for group_msg_get_simple.
 
 A page is read as one row when it is plain (``read_plain_page``), otherwise row by row
-(``read_range``), and the service decides each row. Both are plain reads: they see every
-message committed before they started.
+(``read_range``): rows carry the history marks written by ``group_history`` (the recall
+flag) and the service applies them and the clear watermarks (the range's bounds). Both are
+plain reads: they see every message committed before they started.
 """
 
 from __future__ import annotations
@@ -88,7 +89,8 @@ class GroupPageStore:
         """The page ``read_range`` reads, as its messages' stored JSON joined by commas,
         newest first, when the page is plain: every seq from ``top`` down stored, until
         ``limit`` messages or down to ``low``; none recalled; with ``recipients``, none
-        targeted. Otherwise None, and the caller reads the rows.
+        targeted. Otherwise None, and the caller reads the rows: such a page costs two reads
+        (a member's view of a group that often targets messages pays it on most pages).
 
         Most pages are plain, and one row instead of one a message is ~37k instructions less
         a 20-message page (bench/RESULTS.md)."""
