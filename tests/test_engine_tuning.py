@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from opentim import settings as settings_mod
 from opentim.app import create_app
 from opentim.cli import event_loop, tune_garbage_collector
 from opentim.storage import Storage, open_storage
+from opentim.storage import sqlite as sqlite_module
 from opentim.storage.accounts import ImportItem
 from opentim.storage.engine import PENDING_COMMITS, StorageError, settle
 from opentim.storage.sqlite import SqliteEngine
@@ -366,3 +368,68 @@ async def test_sqlite_one_statement_writes_share_a_commit_under_load_and_autocom
     await asyncio.gather(*(_single(sqlite_engine, k) for k in range(2, 12)))
     assert len(commits) == 2
     assert _stored(tmp_path / "group.sqlite3") == list(range(1, 12))
+
+
+async def test_sqlite_wal_starts_over_under_writes_that_never_pause(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The WAL starts over only at a write that begins with all of it checkpointed, which
+    steady group commits never leave time for: the checkpointer makes that moment itself."""
+    monkeypatch.setattr(sqlite_module, "_CHECKPOINT_EVERY", 0.002)
+    monkeypatch.setattr(sqlite_module, "_RESTART_AFTER", 100)
+    engine = await SqliteEngine.open(str(tmp_path / "wal.sqlite3"))
+    try:
+        engine._conn.execute("CREATE TABLE t (k INTEGER PRIMARY KEY, v BLOB)")
+        lengths = [0]  # the WAL's length in frames after each commit
+        restarts = [0]
+
+        def committed(_conn: object, _name: str, frames: int) -> int:
+            restarts[0] += frames < lengths[-1]
+            lengths.append(frames)
+            return apsw.SQLITE_OK
+
+        engine._conn.set_wal_hook(committed)  # in place of SQLite's own checkpoint at commit
+        engine.load.requests = range(10)  # others in flight: group commits, back to back
+        deadline = asyncio.get_running_loop().time() + 5
+
+        def writing() -> bool:  # until the WAL has started over three times, or has not
+            return (
+                restarts[0] < 3
+                and lengths[-1] < 20_000
+                and asyncio.get_running_loop().time() < deadline
+            )
+
+        async def writer(first: int) -> None:
+            key = first
+            while writing():
+                async with engine.transaction() as tx:
+                    await tx.execute("INSERT INTO t VALUES ($1, randomblob(1000))", key)
+                key += 1
+
+        await asyncio.gather(*(writer(1_000_000 * i) for i in range(10)))
+        assert restarts[0] >= 3, f"the WAL grew to {max(lengths)} frames without starting over"
+    finally:
+        await engine.close()
+
+
+async def test_sqlite_writes_wait_while_the_checkpointer_catches_up_and_reads_go_on(
+    sqlite_engine: SqliteEngine, tmp_path: Path
+) -> None:
+    sqlite_engine.load.requests = range(10)
+    first = asyncio.ensure_future(_write(sqlite_engine, 1))
+    await asyncio.sleep(0)
+    assert sqlite_engine._batch is not None  # its group commit is open
+    held = threading.Event()
+    sqlite_engine.hold_writes(held)
+    assert not held.is_set()  # not before that group commits
+    second = asyncio.ensure_future(_write(sqlite_engine, 2))
+    await first
+    for _ in range(10):
+        await asyncio.sleep(0)
+    assert held.is_set()
+    assert not second.done()  # begun after the hold: it waits
+    async with sqlite_engine.reader() as tx:  # reads go on
+        assert await tx.fetchval("SELECT COUNT(*) FROM t") == 1
+    sqlite_engine.release_writes(held)
+    await asyncio.wait_for(second, timeout=5)
+    assert _stored(tmp_path / "group.sqlite3") == [1, 2]

@@ -47,7 +47,15 @@ _CHECKPOINT_EVERY = 0.05
 """Seconds between background WAL checkpoints: the longer the interval, the more a checkpoint
 copies and syncs at once, and the longer the commits that meet it wait (bench/RESULTS.md:
 send p99 at 64 connections 35-40 ms at 0.25 s, 17-18 ms at 0.05 s, for the same throughput)."""
-_FALLBACK_AUTOCHECKPOINT = 20_000
+_RESTART_AFTER = 65_536
+"""WAL frames (256 MiB of 4 KiB pages) after which the checkpointer copies the last frames
+while writes wait, so that the next write starts the WAL over (see ``_Checkpointer``). Writes
+wait 20-40 ms each time; at 8,192 frames that came every 0.6 s of 100-group sends and was
+their p99 (bench/RESULTS.md). A WAL this long is reached only under writes without a pause:
+any quiet 50 ms lets the checkpoint catch up by itself."""
+_HOLD_TIMEOUT = 1.0
+"""Seconds the checkpointer waits for the open writes to commit before it gives up a restart."""
+_FALLBACK_AUTOCHECKPOINT = 2 * _RESTART_AFTER
 """WAL pages at which a commit checkpoints by itself, should the background thread fall behind."""
 
 log = logging.getLogger("opentim.storage")
@@ -196,6 +204,8 @@ class _Transaction:
 
     async def __aenter__(self) -> _Tx:
         engine = self._engine
+        while engine._writes_held is not None:  # the checkpointer is catching up
+            await engine._writes_held.wait()
         await engine._lock.acquire()
         try:
             if engine._batch is None:
@@ -259,11 +269,23 @@ class _Checkpointer:
     event loop: 5-18 ms with its fsync, about every 200 small transactions, stalling every
     request in flight (bench/RESULTS.md). A PASSIVE checkpoint never blocks the writer, and
     APSW releases the GIL while it runs.
+
+    The WAL starts over from its beginning only at a write that begins when every frame is
+    already in the database file. Under steady writes that moment never comes by itself:
+    commits land while each checkpoint runs. The WAL then grew until the fallback checkpoint
+    ran inside a COMMIT on the event loop (20-30 ms, every second or so of sends: the sends'
+    p99, bench/RESULTS.md). So once the WAL holds ``_RESTART_AFTER`` frames, the checkpointer
+    has new write transactions wait (``SqliteEngine.hold_writes``), copies the frames the
+    last checkpoint missed (with its two fsyncs, 10-35 ms on the benchmark machine; reads go
+    on), and lets them go: the first starts the WAL over.
     """
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, engine: SqliteEngine) -> None:
         self._conn = apsw.Connection(path)
+        self._engine = engine
+        self._loop = asyncio.get_running_loop()
         self._stop = threading.Event()
+        self._held = threading.Event()
         self._thread = threading.Thread(
             target=self._run, name="opentim-sqlite-checkpoint", daemon=True
         )
@@ -273,16 +295,31 @@ class _Checkpointer:
         failed = False
         while not self._stop.wait(_CHECKPOINT_EVERY):
             try:
-                self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                _, frames, _ = next(self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)"))
+                if frames >= _RESTART_AFTER:
+                    self._catch_up()
                 failed = False
             except apsw.Error as exc:
                 if not failed:
                     log.warning("background WAL checkpoint failed (will retry): %s", exc)
                 failed = True
+            except RuntimeError:  # the event loop is closed: the engine was not
+                break
         self._conn.close()
+
+    def _catch_up(self) -> None:
+        """Copy the WAL's last frames while no write transaction is open."""
+        held = self._held = threading.Event()
+        self._loop.call_soon_threadsafe(self._engine.hold_writes, held)
+        try:
+            if held.wait(_HOLD_TIMEOUT) and not self._stop.is_set():
+                self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        finally:
+            self._loop.call_soon_threadsafe(self._engine.release_writes, held)
 
     def close(self) -> None:
         self._stop.set()
+        self._held.set()
         self._thread.join()
 
 
@@ -303,6 +340,10 @@ class SqliteEngine:
         """The open group commit: a future per request waiting for its COMMIT."""
         self._owner = False
         """Whether the transaction under the lock is the one that began."""
+        self._writes_held: asyncio.Event | None = None
+        """Set while the checkpointer catches up: new write transactions wait for it."""
+        self._held_for: threading.Event | None = None
+        """The event of the catch-up that holds writes now, set once none is open."""
 
     @classmethod
     async def open(cls, path: str) -> SqliteEngine:
@@ -327,7 +368,7 @@ class SqliteEngine:
             engine._migrate()
             if path != ":memory:":
                 conn.execute(f"PRAGMA wal_autocheckpoint={_FALLBACK_AUTOCHECKPOINT}")
-                engine._checkpointer = _Checkpointer(path)
+                engine._checkpointer = _Checkpointer(path, engine)
         except apsw.Error as exc:
             raise _translate(exc) from exc
         return engine
@@ -376,6 +417,33 @@ class SqliteEngine:
 
     def reader(self) -> _Reader:
         return self._reader
+
+    def hold_writes(self, held: threading.Event) -> None:
+        """Have new write transactions wait, and set ``held`` once none is open (the
+        checkpointer's catch-up; on the event loop). A lone request's single-statement write
+        (``single()``) does not wait: should it land meanwhile, the WAL starts over at a later
+        catch-up instead."""
+        if self._writes_held is None:
+            self._writes_held = asyncio.Event()
+        self._held_for = held
+        self._when_no_write(held)
+
+    def _when_no_write(self, held: threading.Event) -> None:
+        if self._held_for is not held:
+            return  # released meanwhile
+        if self._batch is None and not self._lock.locked():
+            held.set()
+        else:  # the open group commits on a coming turn of the loop
+            asyncio.get_running_loop().call_soon(self._when_no_write, held)
+
+    def release_writes(self, held: threading.Event) -> None:
+        """Let the write transactions that wait for ``held``'s catch-up go on."""
+        if self._held_for is not held:
+            return
+        self._held_for = None
+        gate, self._writes_held = self._writes_held, None
+        if gate is not None:
+            gate.set()
 
     def single(self) -> _Reader | _Transaction:
         """Alone, the statement commits by itself (the connection is in autocommit mode
