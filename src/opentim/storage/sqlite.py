@@ -273,7 +273,7 @@ class _Checkpointer:
     The WAL starts over from its beginning only at a write that begins when every frame is
     already in the database file. Under steady writes that moment never comes by itself:
     commits land while each checkpoint runs. The WAL then grew until the fallback checkpoint
-    ran inside a COMMIT on the event loop (20-30 ms, every second or so of sends: the sends'
+    ran inside a COMMIT on the event loop (14-28 ms, every second or so of sends: the sends'
     p99, bench/RESULTS.md). So once the WAL holds ``_RESTART_AFTER`` frames, the checkpointer
     has new write transactions wait (``SqliteEngine.hold_writes``), copies the frames the
     last checkpoint missed (with its two fsyncs, 10-35 ms on the benchmark machine; reads go
