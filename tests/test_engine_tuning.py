@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import itertools
 import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -30,8 +31,9 @@ from opentim.storage.sqlite import SqliteEngine
 
 
 async def test_sqlite_commits_reach_the_database_file_without_a_commit_checkpointing(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(sqlite_module, "_CHECKPOINT_PAST", 1)  # a few pages are enough
     path = tmp_path / "wal.sqlite3"
     storage = await open_storage(f"sqlite:///{path}")
     try:
@@ -383,12 +385,14 @@ async def test_sqlite_wal_starts_over_under_writes_that_never_pause(
         lengths = [0]  # the WAL's length in frames after each commit
         restarts = [0]
 
-        def committed(_conn: object, _name: str, frames: int) -> int:
+        engine_hook = engine._wal_committed
+
+        def committed(conn: apsw.Connection, name: str, frames: int) -> int:
             restarts[0] += frames < lengths[-1]
             lengths.append(frames)
-            return apsw.SQLITE_OK
+            return engine_hook(conn, name, frames)
 
-        engine._conn.set_wal_hook(committed)  # in place of SQLite's own checkpoint at commit
+        engine._conn.set_wal_hook(committed)
         engine.load.requests = range(10)  # others in flight: group commits, back to back
         deadline = asyncio.get_running_loop().time() + 5
 
@@ -433,3 +437,29 @@ async def test_sqlite_writes_wait_while_the_checkpointer_catches_up_and_reads_go
     sqlite_engine.release_writes(held)
     await asyncio.wait_for(second, timeout=5)
     assert _stored(tmp_path / "group.sqlite3") == [1, 2]
+
+
+async def test_sqlite_lone_writes_do_not_start_a_short_wal_over(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A checkpoint that catches up lets the next write start the WAL over, and that write
+    fsyncs the WAL's new header on the event loop: below ``_CHECKPOINT_PAST`` frames the
+    checkpointer leaves the WAL alone, so writes spaced out by checkpoints do not pay it."""
+    monkeypatch.setattr(sqlite_module, "_CHECKPOINT_EVERY", 0.002)
+    engine = await SqliteEngine.open(str(tmp_path / "lone.sqlite3"))
+    try:
+        engine._conn.execute("CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT)")
+        lengths: list[int] = []
+        engine_hook = engine._wal_committed
+
+        def committed(conn: apsw.Connection, name: str, frames: int) -> int:
+            lengths.append(frames)
+            return engine_hook(conn, name, frames)
+
+        engine._conn.set_wal_hook(committed)
+        for key in range(10):
+            await asyncio.sleep(0.02)  # ten checkpoint intervals
+            await _write(engine, key)
+        assert all(later > earlier for earlier, later in itertools.pairwise(lengths)), lengths
+    finally:
+        await engine.close()

@@ -47,6 +47,12 @@ _CHECKPOINT_EVERY = 0.05
 """Seconds between background WAL checkpoints: the longer the interval, the more a checkpoint
 copies and syncs at once, and the longer the commits that meet it wait (bench/RESULTS.md:
 send p99 at 64 connections 35-40 ms at 0.25 s, 17-18 ms at 0.05 s, for the same throughput)."""
+_CHECKPOINT_PAST = 100
+"""WAL frames below which the checkpointer leaves the WAL alone. A checkpoint that catches up
+lets the next write start the WAL over, and that write fsyncs the WAL's new header on the event
+loop: checkpointing every 50 ms whatever the WAL held, each lone write paid it (p50 0.87-1.24 ms
+against 0.20-0.23 ms with this, bench/RESULTS.md). Under load 100 frames come within
+milliseconds; at SQLite's own 1,000, sends were 4-15% slower in two of two A/B runs."""
 _RESTART_AFTER = 65_536
 """WAL frames (256 MiB of 4 KiB pages) after which the checkpointer copies the last frames
 while writes wait, so that the next write starts the WAL over (see ``_Checkpointer``). Writes
@@ -55,8 +61,6 @@ their p99 (bench/RESULTS.md). A WAL this long is reached only under writes witho
 any quiet 50 ms lets the checkpoint catch up by itself."""
 _HOLD_TIMEOUT = 1.0
 """Seconds the checkpointer waits for the open writes to commit before it gives up a restart."""
-_FALLBACK_AUTOCHECKPOINT = 2 * _RESTART_AFTER
-"""WAL pages at which a commit checkpoints by itself, should the background thread fall behind."""
 
 log = logging.getLogger("opentim.storage")
 
@@ -268,11 +272,13 @@ class _Checkpointer:
     SQLite's automatic checkpoint runs inside the COMMIT that crosses 1,000 WAL pages, on the
     event loop: 5-18 ms with its fsync, about every 200 small transactions, stalling every
     request in flight (bench/RESULTS.md). A PASSIVE checkpoint never blocks the writer, and
-    APSW releases the GIL while it runs.
+    APSW releases the GIL while it runs. It runs every 50 ms while the WAL holds
+    ``_CHECKPOINT_PAST`` frames or more (``SqliteEngine.wal_frames``, from SQLite's WAL hook,
+    which also keeps SQLite from checkpointing inside a COMMIT).
 
     The WAL starts over from its beginning only at a write that begins when every frame is
     already in the database file. Under steady writes that moment never comes by itself:
-    commits land while each checkpoint runs. The WAL then grew until the fallback checkpoint
+    commits land while each checkpoint runs. The WAL then grew until SQLite's own checkpoint
     ran inside a COMMIT on the event loop (14-28 ms, every second or so of sends: the sends'
     p99, bench/RESULTS.md). So once the WAL holds ``_RESTART_AFTER`` frames, the checkpointer
     has new write transactions wait (``SqliteEngine.hold_writes``), copies the frames the
@@ -294,17 +300,19 @@ class _Checkpointer:
     def _run(self) -> None:
         failed = False
         while not self._stop.wait(_CHECKPOINT_EVERY):
+            if self._engine.wal_frames < _CHECKPOINT_PAST:
+                continue
             try:
                 _, frames, _ = next(self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)"))
                 if frames >= _RESTART_AFTER:
                     self._catch_up()
                 failed = False
-            except apsw.Error as exc:
+            except RuntimeError:  # the event loop is closed: the engine was not
+                break
+            except Exception as exc:  # the thread goes on: nothing else checkpoints
                 if not failed:
                     log.warning("background WAL checkpoint failed (will retry): %s", exc)
                 failed = True
-            except RuntimeError:  # the event loop is closed: the engine was not
-                break
         self._conn.close()
 
     def _catch_up(self) -> None:
@@ -343,6 +351,8 @@ class SqliteEngine:
         self._writes_held: asyncio.Event | None = None
         """Set while the checkpointer catches up: new write transactions wait for it."""
         self._held_for: threading.Event | None = None
+        self.wal_frames = 0
+        """The WAL's length in frames after the last COMMIT (SQLite's WAL hook)."""
         """The event of the catch-up that holds writes now, set once none is open."""
 
     @classmethod
@@ -367,7 +377,9 @@ class SqliteEngine:
             engine = cls(conn)
             engine._migrate()
             if path != ":memory:":
-                conn.execute(f"PRAGMA wal_autocheckpoint={_FALLBACK_AUTOCHECKPOINT}")
+                # In place of SQLite's own checkpoint inside the COMMIT that crosses 1,000
+                # frames: the checkpointer's thread does it, told the WAL's length by the hook.
+                conn.set_wal_hook(engine._wal_committed)
                 engine._checkpointer = _Checkpointer(path, engine)
         except apsw.Error as exc:
             raise _translate(exc) from exc
@@ -391,6 +403,10 @@ class SqliteEngine:
 
     def transaction(self) -> _Transaction:
         return self._transaction
+
+    def _wal_committed(self, _conn: apsw.Connection, _name: str, frames: int) -> int:
+        self.wal_frames = frames
+        return apsw.SQLITE_OK
 
     def _commit(self, batch: list[asyncio.Future[None]]) -> None:
         """COMMIT the group ``batch`` and wake its requests, once no transaction is open."""
