@@ -24,6 +24,7 @@ from opentim import usersig
 from opentim.app import create_app
 from opentim.settings import AppConfig
 from opentim.storage import Storage, open_storage
+from opentim.storage.sqlite import SqliteEngine
 from servers import Servers
 
 REDIS_TEST_URL = os.environ.get("OPENTIM_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
@@ -112,6 +113,17 @@ def engine_uses(engine: Any, monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
         monkeypatch.setattr(engine, kind, spy)
     return opened
+
+
+@pytest.fixture
+async def sqlite_engine(tmp_path: Path) -> AsyncIterator[SqliteEngine]:
+    """A SQLite engine of its own, on a file with a table ``t (k INTEGER PRIMARY KEY, v TEXT)``."""
+    engine = await SqliteEngine.open(str(tmp_path / "group.sqlite3"))
+    engine._conn.execute("CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT)")
+    try:
+        yield engine
+    finally:
+        await engine.close()
 
 
 def new_app(**overrides: Any) -> AppConfig:

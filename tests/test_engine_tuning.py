@@ -1,18 +1,15 @@
 """The engine settings chosen from the benchmarks (bench/RESULTS.md) keep their promises.
 
-SQLite checkpoints its WAL from a background thread, so committed writes reach the database
-file without a request paying for it; PostgreSQL hands out pool connections in arrival order
-behind a semaphore, which must never lose a connection or deadlock under more concurrent
-operations than connections; the event loop is chosen by engine.
+SQLite's writes share a COMMIT under load (the group commit) and no answer rests on an
+uncommitted write; PostgreSQL hands out pool connections in arrival order behind a semaphore,
+which must never lose a connection or deadlock under more concurrent operations than
+connections; the event loop is chosen by engine. SQLite's WAL: ``test_sqlite_wal.py``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import gc
-import itertools
-import threading
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -24,44 +21,10 @@ from opentim import settings as settings_mod
 from opentim.app import create_app
 from opentim.cli import event_loop, tune_garbage_collector
 from opentim.storage import Storage, open_storage
-from opentim.storage import sqlite as sqlite_module
 from opentim.storage.accounts import ImportItem
 from opentim.storage.engine import PENDING_COMMITS, StorageError, settle
 from opentim.storage.sqlite import SqliteEngine
-
-
-async def test_sqlite_commits_reach_the_database_file_without_a_commit_checkpointing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(sqlite_module, "_CHECKPOINT_PAST", 1)  # a few pages are enough
-    path = tmp_path / "wal.sqlite3"
-    storage = await open_storage(f"sqlite:///{path}")
-    try:
-        app = new_app()
-        items = [ImportItem(user_id=f"user{i}") for i in range(50)]
-        await storage.accounts.import_accounts(app.sdkappid, items, now=1)
-        # The database file alone (immutable: the WAL is not read) holds the rows once the
-        # background checkpoint has run; nothing but that thread copies them there this soon.
-        for _ in range(100):
-            await asyncio.sleep(0.02)
-            # Through APSW, the engine's own SQLite: a second copy in the process would drop
-            # the engine's file locks when it closes the file (storage/sqlite.py).
-            reader = apsw.Connection(
-                f"file:{path}?immutable=1", flags=apsw.SQLITE_OPEN_READONLY | apsw.SQLITE_OPEN_URI
-            )
-            try:
-                count = reader.execute(
-                    "SELECT COUNT(*) FROM accounts WHERE sdkappid = ?", (app.sdkappid,)
-                ).fetchone()[0]
-            except apsw.Error:
-                count = 0  # the file is mid-copy
-            finally:
-                reader.close()
-            if count == 50:
-                break
-        assert count == 50
-    finally:
-        await storage.close()
+from sqlite_helpers import stored_keys, write_row
 
 
 async def test_more_concurrent_operations_than_pool_connections_all_complete(
@@ -130,17 +93,6 @@ async def test_sqlite_plans_each_statement_once_whatever_its_bound_values(tmp_pa
         await engine.close()
 
 
-@pytest.fixture
-async def sqlite_engine(tmp_path: Path) -> AsyncIterator[SqliteEngine]:
-    engine = await SqliteEngine.open(str(tmp_path / "group.sqlite3"))
-    conn = engine._conn
-    conn.execute("CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT)")
-    try:
-        yield engine
-    finally:
-        await engine.close()
-
-
 def _commits_into(engine: SqliteEngine, events: list[str]) -> None:
     """Each COMMIT of the engine appends "commit" to ``events``."""
 
@@ -162,29 +114,13 @@ def _count_commits(engine: SqliteEngine) -> list[int]:
     return commits
 
 
-async def _write(engine: SqliteEngine, key: int, fail: bool = False) -> None:
-    async with engine.transaction() as tx:
-        await tx.execute("INSERT INTO t (k, v) VALUES ($1, $2)", key, "v")
-        if fail:
-            raise RuntimeError("this transaction fails")
-
-
-def _stored(path: Path) -> list[int]:
-    # Another connection sees only what was committed.
-    conn = apsw.Connection(str(path), flags=apsw.SQLITE_OPEN_READONLY)
-    try:
-        return [row[0] for row in conn.execute("SELECT k FROM t ORDER BY k")]
-    finally:
-        conn.close()
-
-
 async def test_sqlite_concurrent_writes_share_one_commit_and_return_once_committed(
     sqlite_engine: SqliteEngine, tmp_path: Path
 ) -> None:
     commits = _count_commits(sqlite_engine)
     sqlite_engine.load.requests = range(10)  # others in flight: commits wait for a turn
-    await asyncio.gather(*(_write(sqlite_engine, k) for k in range(10)))
-    assert _stored(tmp_path / "group.sqlite3") == list(range(10))
+    await asyncio.gather(*(write_row(sqlite_engine, k) for k in range(10)))
+    assert stored_keys(tmp_path / "group.sqlite3") == list(range(10))
     assert len(commits) == 1
 
 
@@ -193,20 +129,20 @@ async def test_sqlite_a_failing_write_in_a_group_commit_rolls_back_only_its_own_
 ) -> None:
     sqlite_engine.load.requests = range(10)
     results = await asyncio.gather(
-        _write(sqlite_engine, 1),
-        _write(sqlite_engine, 2, fail=True),
-        _write(sqlite_engine, 3),
-        _write(sqlite_engine, 4, fail=True),
+        write_row(sqlite_engine, 1),
+        write_row(sqlite_engine, 2, fail=True),
+        write_row(sqlite_engine, 3),
+        write_row(sqlite_engine, 4, fail=True),
         return_exceptions=True,
     )
     assert [type(r) for r in results] == [type(None), RuntimeError, type(None), RuntimeError]
-    assert _stored(tmp_path / "group.sqlite3") == [1, 3]
+    assert stored_keys(tmp_path / "group.sqlite3") == [1, 3]
     # The first transaction of a group failing leaves nothing open for the next one.
     results = await asyncio.gather(
-        _write(sqlite_engine, 5, fail=True), _write(sqlite_engine, 6), return_exceptions=True
+        write_row(sqlite_engine, 5, fail=True), write_row(sqlite_engine, 6), return_exceptions=True
     )
     assert isinstance(results[0], RuntimeError) and results[1] is None
-    assert _stored(tmp_path / "group.sqlite3") == [1, 3, 6]
+    assert stored_keys(tmp_path / "group.sqlite3") == [1, 3, 6]
 
 
 async def test_sqlite_a_failed_group_commit_fails_every_write_in_it(
@@ -215,13 +151,13 @@ async def test_sqlite_a_failed_group_commit_fails_every_write_in_it(
     sqlite_engine._conn.set_commit_hook(lambda: True)  # refuse the commit
     sqlite_engine.load.requests = range(10)
     results = await asyncio.gather(
-        *(_write(sqlite_engine, k) for k in range(3)), return_exceptions=True
+        *(write_row(sqlite_engine, k) for k in range(3)), return_exceptions=True
     )
     assert all(isinstance(r, StorageError) for r in results), results
     sqlite_engine._conn.set_commit_hook(None)
-    assert _stored(tmp_path / "group.sqlite3") == []
-    await _write(sqlite_engine, 7)  # and the engine goes on
-    assert _stored(tmp_path / "group.sqlite3") == [7]
+    assert stored_keys(tmp_path / "group.sqlite3") == []
+    await write_row(sqlite_engine, 7)  # and the engine goes on
+    assert stored_keys(tmp_path / "group.sqlite3") == [7]
 
 
 async def test_sqlite_a_read_during_a_group_commit_answers_after_it(
@@ -236,7 +172,7 @@ async def test_sqlite_a_read_during_a_group_commit_answers_after_it(
             assert await tx.fetchval("SELECT COUNT(*) FROM t") == 1  # sees the open write
         events.append("read answered")
 
-    await asyncio.gather(_write(sqlite_engine, 1), read())
+    await asyncio.gather(write_row(sqlite_engine, 1), read())
     assert events == ["commit", "read answered"]
 
 
@@ -250,21 +186,21 @@ async def test_sqlite_a_read_then_a_write_wait_for_one_commit_when_the_api_colle
     _commits_into(sqlite_engine, events)
     sqlite_engine.load.requests = range(10)
 
-    async def read_then_write() -> None:
+    async def read_thenwrite_row() -> None:
         pending: list[asyncio.Future[None]] = []
         token = PENDING_COMMITS.set(pending)
         try:
             async with sqlite_engine.reader() as tx:
                 assert await tx.fetchval("SELECT COUNT(*) FROM t") == 1  # the open write
             events.append("read returned")
-            await _write(sqlite_engine, 2)
+            await write_row(sqlite_engine, 2)
             events.append("write returned")
         finally:
             PENDING_COMMITS.reset(token)
         assert len(pending) == 1 and pending[0].done()
         await settle(pending)
 
-    await asyncio.gather(_write(sqlite_engine, 1), read_then_write())
+    await asyncio.gather(write_row(sqlite_engine, 1), read_thenwrite_row())
     assert events == ["read returned", "commit", "write returned"]
 
 
@@ -285,7 +221,7 @@ async def test_sqlite_a_collected_commit_that_fails_fails_the_settling(
             PENDING_COMMITS.reset(token)
         return pending
 
-    results = await asyncio.gather(_write(sqlite_engine, 1), read(), return_exceptions=True)
+    results = await asyncio.gather(write_row(sqlite_engine, 1), read(), return_exceptions=True)
     assert isinstance(results[0], StorageError)
     pending = results[1]
     assert isinstance(pending, list) and len(pending) == 1
@@ -339,9 +275,9 @@ async def test_sqlite_a_lone_write_commits_before_its_transaction_returns(
     commits = _count_commits(sqlite_engine)
     sqlite_engine.load.requests = range(1)
     for key in range(3):
-        await _write(sqlite_engine, key)
+        await write_row(sqlite_engine, key)
         assert len(commits) == key + 1
-    assert _stored(tmp_path / "group.sqlite3") == [0, 1, 2]
+    assert stored_keys(tmp_path / "group.sqlite3") == [0, 1, 2]
 
 
 async def _single(engine: SqliteEngine, key: int) -> None:
@@ -365,101 +301,8 @@ async def test_sqlite_one_statement_writes_share_a_commit_under_load_and_autocom
     sqlite_engine.load.requests = range(1)
     await _single(sqlite_engine, 1)
     assert len(commits) == 1 and [s.split()[0] for s in statements] == ["INSERT"]
-    assert _stored(tmp_path / "group.sqlite3") == [1]
+    assert stored_keys(tmp_path / "group.sqlite3") == [1]
     sqlite_engine.load.requests = range(10)
     await asyncio.gather(*(_single(sqlite_engine, k) for k in range(2, 12)))
     assert len(commits) == 2
-    assert _stored(tmp_path / "group.sqlite3") == list(range(1, 12))
-
-
-async def test_sqlite_wal_starts_over_under_writes_that_never_pause(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The WAL starts over only at a write that begins with all of it checkpointed, which
-    steady group commits never leave time for: the checkpointer makes that moment itself."""
-    monkeypatch.setattr(sqlite_module, "_CHECKPOINT_EVERY", 0.002)
-    monkeypatch.setattr(sqlite_module, "_RESTART_AFTER", 100)
-    engine = await SqliteEngine.open(str(tmp_path / "wal.sqlite3"))
-    try:
-        engine._conn.execute("CREATE TABLE t (k INTEGER PRIMARY KEY, v BLOB)")
-        lengths = [0]  # the WAL's length in frames after each commit
-        restarts = [0]
-
-        engine_hook = engine._wal_committed
-
-        def committed(conn: apsw.Connection, name: str, frames: int) -> int:
-            restarts[0] += frames < lengths[-1]
-            lengths.append(frames)
-            return engine_hook(conn, name, frames)
-
-        engine._conn.set_wal_hook(committed)
-        engine.load.requests = range(10)  # others in flight: group commits, back to back
-        deadline = asyncio.get_running_loop().time() + 5
-
-        def writing() -> bool:  # until the WAL has started over three times, or has not
-            return (
-                restarts[0] < 3
-                and lengths[-1] < 20_000
-                and asyncio.get_running_loop().time() < deadline
-            )
-
-        async def writer(first: int) -> None:
-            key = first
-            while writing():
-                async with engine.transaction() as tx:
-                    await tx.execute("INSERT INTO t VALUES ($1, randomblob(1000))", key)
-                key += 1
-
-        await asyncio.gather(*(writer(1_000_000 * i) for i in range(10)))
-        assert restarts[0] >= 3, f"the WAL grew to {max(lengths)} frames without starting over"
-    finally:
-        await engine.close()
-
-
-async def test_sqlite_writes_wait_while_the_checkpointer_catches_up_and_reads_go_on(
-    sqlite_engine: SqliteEngine, tmp_path: Path
-) -> None:
-    sqlite_engine.load.requests = range(10)
-    first = asyncio.ensure_future(_write(sqlite_engine, 1))
-    await asyncio.sleep(0)
-    assert sqlite_engine._batch is not None  # its group commit is open
-    held = threading.Event()
-    sqlite_engine.hold_writes(held)
-    assert not held.is_set()  # not before that group commits
-    second = asyncio.ensure_future(_write(sqlite_engine, 2))
-    await first
-    for _ in range(10):
-        await asyncio.sleep(0)
-    assert held.is_set()
-    assert not second.done()  # begun after the hold: it waits
-    async with sqlite_engine.reader() as tx:  # reads go on
-        assert await tx.fetchval("SELECT COUNT(*) FROM t") == 1
-    sqlite_engine.release_writes(held)
-    await asyncio.wait_for(second, timeout=5)
-    assert _stored(tmp_path / "group.sqlite3") == [1, 2]
-
-
-async def test_sqlite_lone_writes_do_not_start_a_short_wal_over(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A checkpoint that catches up lets the next write start the WAL over, and that write
-    fsyncs the WAL's new header on the event loop: below ``_CHECKPOINT_PAST`` frames the
-    checkpointer leaves the WAL alone, so writes spaced out by checkpoints do not pay it."""
-    monkeypatch.setattr(sqlite_module, "_CHECKPOINT_EVERY", 0.002)
-    engine = await SqliteEngine.open(str(tmp_path / "lone.sqlite3"))
-    try:
-        engine._conn.execute("CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT)")
-        lengths: list[int] = []
-        engine_hook = engine._wal_committed
-
-        def committed(conn: apsw.Connection, name: str, frames: int) -> int:
-            lengths.append(frames)
-            return engine_hook(conn, name, frames)
-
-        engine._conn.set_wal_hook(committed)
-        for key in range(10):
-            await asyncio.sleep(0.02)  # ten checkpoint intervals
-            await _write(engine, key)
-        assert all(later > earlier for earlier, later in itertools.pairwise(lengths)), lengths
-    finally:
-        await engine.close()
+    assert stored_keys(tmp_path / "group.sqlite3") == list(range(1, 12))
