@@ -267,9 +267,9 @@ class SqliteEngine:
         self._writes_held: asyncio.Event | None = None
         """Set while the checkpointer catches up: new write transactions wait for it."""
         self._held_for: threading.Event | None = None
+        """The event of the catch-up that holds writes now, set once none is open."""
         self.wal_frames = 0
         """The WAL's length in frames after the last COMMIT (SQLite's WAL hook)."""
-        """The event of the catch-up that holds writes now, set once none is open."""
 
     @classmethod
     async def open(cls, path: str) -> SqliteEngine:
