@@ -66,7 +66,6 @@ async def test_sqlite_wal_starts_over_under_writes_that_never_pause(
         engine._conn.execute("CREATE TABLE t (k INTEGER PRIMARY KEY, v BLOB)")
         lengths = [0]  # the WAL's length in frames after each commit
         restarts = [0]
-
         engine_hook = engine._wal_committed
 
         def committed(conn: apsw.Connection, name: str, frames: int) -> int:
@@ -122,26 +121,21 @@ async def test_sqlite_writes_wait_while_the_checkpointer_catches_up_and_reads_go
 
 
 async def test_sqlite_lone_writes_do_not_start_a_short_wal_over(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    sqlite_engine: SqliteEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A checkpoint that catches up lets the next write start the WAL over, and that write
     fsyncs the WAL's new header on the event loop: below ``CHECKPOINT_PAST`` frames the
     checkpointer leaves the WAL alone, so writes spaced out by checkpoints do not pay it."""
     monkeypatch.setattr(wal, "CHECKPOINT_EVERY", 0.002)
-    engine = await SqliteEngine.open(str(tmp_path / "lone.sqlite3"))
-    try:
-        engine._conn.execute("CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT)")
-        lengths: list[int] = []
-        engine_hook = engine._wal_committed
+    lengths: list[int] = []  # the WAL's length in frames after each commit
+    engine_hook = sqlite_engine._wal_committed
 
-        def committed(conn: apsw.Connection, name: str, frames: int) -> int:
-            lengths.append(frames)
-            return engine_hook(conn, name, frames)
+    def committed(conn: apsw.Connection, name: str, frames: int) -> int:
+        lengths.append(frames)
+        return engine_hook(conn, name, frames)
 
-        engine._conn.set_wal_hook(committed)
-        for key in range(10):
-            await asyncio.sleep(0.02)  # ten checkpoint intervals
-            await write_row(engine, key)
-        assert all(later > earlier for earlier, later in itertools.pairwise(lengths)), lengths
-    finally:
-        await engine.close()
+    sqlite_engine._conn.set_wal_hook(committed)
+    for key in range(10):
+        await asyncio.sleep(0.02)  # checkpoint intervals go by
+        await write_row(sqlite_engine, key)
+    assert all(later > earlier for earlier, later in itertools.pairwise(lengths)), lengths
