@@ -139,3 +139,23 @@ async def test_sqlite_lone_writes_do_not_start_a_short_wal_over(
         await asyncio.sleep(0.02)  # checkpoint intervals go by
         await write_row(sqlite_engine, key)
     assert all(later > earlier for earlier, later in itertools.pairwise(lengths)), lengths
+
+
+async def test_sqlite_writes_are_not_held_for_ever_when_the_loop_answers_late(
+    sqlite_engine: SqliteEngine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A catch-up whose hold the event loop does not take up in time gives up, and the hold
+    it asked for is lifted right after it begins: no write waits for ever."""
+    monkeypatch.setattr(wal, "HOLD_TIMEOUT", 0.05)
+    checkpointer = sqlite_engine._checkpointer
+    assert checkpointer is not None
+    catch_up = threading.Thread(target=checkpointer._catch_up)
+    catch_up.start()
+    catch_up.join(timeout=5)  # the loop is blocked here, past the timeout
+    assert not catch_up.is_alive()
+    for _ in range(3):  # the hold, then its release, on the loop
+        await asyncio.sleep(0)
+    assert sqlite_engine._writes_held is None
+    sqlite_engine.load.requests = range(10)
+    await asyncio.wait_for(write_row(sqlite_engine, 1), timeout=5)
+    assert stored_keys(tmp_path / "group.sqlite3") == [1]
