@@ -159,3 +159,27 @@ async def test_sqlite_writes_are_not_held_for_ever_when_the_loop_answers_late(
     sqlite_engine.load.requests = range(10)
     await asyncio.wait_for(write_row(sqlite_engine, 1), timeout=5)
     assert stored_keys(tmp_path / "group.sqlite3") == [1]
+
+
+async def test_sqlite_a_wal_all_copied_is_left_alone_until_the_next_commit(
+    sqlite_engine: SqliteEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once all of the WAL is in the database file and nothing more is committed, the
+    checkpointer neither copies it again nor holds writes for it, however long it is."""
+    monkeypatch.setattr(wal, "CHECKPOINT_EVERY", 0.002)
+    monkeypatch.setattr(wal, "CHECKPOINT_PAST", 1)
+    monkeypatch.setattr(wal, "RESTART_AFTER", 1)  # any WAL is long enough for a catch-up
+    holds: list[threading.Event] = []
+    hold = sqlite_engine.hold_writes
+
+    def counted(held: threading.Event) -> None:
+        holds.append(held)
+        hold(held)
+
+    monkeypatch.setattr(sqlite_engine, "hold_writes", counted)
+    await write_row(sqlite_engine, 1)
+    await asyncio.sleep(0.1)  # fifty checkpoint intervals
+    assert len(holds) == 1  # the catch-up after the write, and no more
+    await write_row(sqlite_engine, 2)
+    await asyncio.sleep(0.1)
+    assert len(holds) == 2

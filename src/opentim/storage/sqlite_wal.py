@@ -6,7 +6,8 @@ event loop: 5-18 ms with its fsync, about every 200 small transactions, stalling
 request in flight (bench/RESULTS.md). A PASSIVE checkpoint never blocks the writer, and
 APSW releases the GIL while it runs. It runs every 50 ms while the WAL holds
 ``CHECKPOINT_PAST`` frames or more (``SqliteEngine.wal_frames``, from SQLite's WAL hook,
-which also keeps SQLite from checkpointing inside a COMMIT).
+which also keeps SQLite from checkpointing inside a COMMIT) and something was committed since
+a checkpoint last found it all copied.
 
 The WAL starts over from its beginning only at a write that begins when every frame is
 already in the database file. Under steady writes that moment never comes by itself:
@@ -68,13 +69,19 @@ class Checkpointer:
 
     def _run(self) -> None:
         failed = False
+        copied = -1  # the WAL's length when a checkpoint last found all of it copied
         while not self._stop.wait(CHECKPOINT_EVERY):
-            if self._engine.wal_frames < CHECKPOINT_PAST:
-                continue
+            length = self._engine.wal_frames
+            if length < CHECKPOINT_PAST or length == copied:
+                continue  # short, or nothing committed since it was all copied
             try:
-                _, frames, _ = next(self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)"))
+                busy, frames, backfilled = next(
+                    self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                )
                 if frames >= RESTART_AFTER:
                     self._catch_up()
+                if not busy and backfilled == frames:
+                    copied = length
                 failed = False
             except RuntimeError:  # the event loop is closed: the engine was not
                 break
