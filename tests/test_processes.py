@@ -337,12 +337,32 @@ async def burst(remotes: list[Remote], calls: int) -> list[int]:
     return [a["ErrorCode"] for a in answers]
 
 
+async def test_a_sqlite_file_is_served_by_one_process(servers: Servers, tmp_path: Path) -> None:
+    """A second process on the same SQLite file is refused at start-up with the reason; the
+    first goes on serving, and once it has stopped the file can be served again."""
+    database = f"sqlite:///{tmp_path / 'one.sqlite3'}"
+    first = await servers.start(database)
+    remote = Remote(first)
+    check = {"CheckItem": [{"UserID": ADMIN}]}
+    with pytest.raises(AssertionError, match="in use by another process"):
+        await servers.start(database)
+    await remote.ok("im_open_login_svc/account_check", check)
+    await remote.close()
+    first.signal(signal.SIGTERM)
+    assert await first.wait_exit(10) in (0, -signal.SIGTERM)
+    again = Remote(await servers.start(database))
+    await again.ok("im_open_login_svc/account_check", check)
+    await again.close()
+
+
 async def test_rate_limit_holds_across_processes_with_redis(
     servers: Servers, tmp_path: Path, redis_url: str
 ) -> None:
-    database = f"sqlite:///{tmp_path / 'rate.sqlite3'}"
     env = {"OPENTIM_RATE_LIMIT": "5", "OPENTIM_REDIS_URL": redis_url}
-    remotes = [Remote(await servers.start(database, **env)) for _ in range(2)]
+    remotes = [
+        Remote(await servers.start(f"sqlite:///{tmp_path / f'rate{i}.sqlite3'}", **env))
+        for i in range(2)
+    ]
     for remote in remotes:
         await remote.ok("im_open_login_svc/account_check", {"CheckItem": [{"UserID": "warm"}]})
     await asyncio.sleep(1.1)
@@ -358,8 +378,14 @@ async def test_rate_limit_holds_across_processes_with_redis(
 
 async def test_rate_limit_without_redis_is_per_process(servers: Servers, tmp_path: Path) -> None:
     """The documented default: each process counts its own calls."""
-    database = f"sqlite:///{tmp_path / 'rate.sqlite3'}"
-    remotes = [Remote(await servers.start(database, OPENTIM_RATE_LIMIT="5")) for _ in range(2)]
+    remotes = [
+        Remote(
+            await servers.start(
+                f"sqlite:///{tmp_path / f'rate{i}.sqlite3'}", OPENTIM_RATE_LIMIT="5"
+            )
+        )
+        for i in range(2)
+    ]
     for _ in range(3):
         codes = await burst(remotes, 20)
         if codes.count(0) == 10:

@@ -56,8 +56,8 @@ log = logging.getLogger("opentim.storage")
 class Checkpointer:
     """The checkpointer of one engine's database file: see the module's docstring."""
 
-    def __init__(self, path: str, engine: SqliteEngine) -> None:
-        self._conn = apsw.Connection(path)
+    def __init__(self, path: str, engine: SqliteEngine, vfs: str) -> None:
+        self._conn = apsw.Connection(path, vfs=vfs)  # the engine's: its WAL index is in memory
         self._engine = engine
         self._loop = asyncio.get_running_loop()
         self._stop = threading.Event()
