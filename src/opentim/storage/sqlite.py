@@ -174,9 +174,9 @@ class _Reader:
         if batch is not None:
             pending = PENDING_COMMITS.get()
             if pending is None:
-                await _committed(batch)
+                await engine.commit_of(batch)
             elif not pending or pending[-1] not in batch:  # one wait a group, however many reads
-                pending.append(_commit_of(batch))
+                pending.append(engine.commit_of(batch))
 
 
 class _Transaction:
@@ -208,7 +208,7 @@ class _Transaction:
                 if len(engine.load.requests) > 1:
                     batch: list[asyncio.Future[None]] = []
                     engine._batch = batch
-                    asyncio.get_running_loop().call_soon(engine._commit, batch)
+                    engine._loop.call_soon(engine._commit, batch)
             else:
                 engine._conn.execute("SAVEPOINT tx")
                 engine._owner = False
@@ -241,19 +241,7 @@ class _Transaction:
                 conn.execute("RELEASE tx")
         finally:
             engine._lock.release()
-        await _committed(batch)
-
-
-def _commit_of(batch: list[asyncio.Future[None]]) -> asyncio.Future[None]:
-    """A future done at the COMMIT of ``batch`` (failed with its error if it fails)."""
-    done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-    batch.append(done)
-    return done
-
-
-async def _committed(batch: list[asyncio.Future[None]]) -> None:
-    """Wait for the COMMIT of ``batch`` (its failure raises here)."""
-    await _commit_of(batch)
+        await engine.commit_of(batch)
 
 
 class SqliteEngine:
@@ -261,6 +249,9 @@ class SqliteEngine:
 
     def __init__(self, conn: apsw.Connection) -> None:
         self._conn = conn
+        self._loop = asyncio.get_running_loop()
+        """The loop the engine serves (as its lock does): ``asyncio.get_running_loop()``
+        asks the kernel for the process id on each call, a system call (1.3 a send)."""
         self._lock = asyncio.Lock()
         self._tx = _Tx(conn, {})
         # Plain classes rather than @asynccontextmanager: they are entered on every request,
@@ -343,7 +334,7 @@ class SqliteEngine:
         if self._batch is not batch:
             return  # rolled back by the transaction that began it
         if self._lock.locked():  # a transaction awaits something mid-way: after it
-            asyncio.get_running_loop().call_soon(self._commit, batch)
+            self._loop.call_soon(self._commit, batch)
             return
         self._batch = None
         error: StorageError | None = None
@@ -360,6 +351,12 @@ class SqliteEngine:
                 done.set_result(None)
             else:
                 done.set_exception(error)
+
+    def commit_of(self, batch: list[asyncio.Future[None]]) -> asyncio.Future[None]:
+        """A future done at the COMMIT of ``batch`` (failed with its error if it fails)."""
+        done: asyncio.Future[None] = self._loop.create_future()
+        batch.append(done)
+        return done
 
     def reader(self) -> _Reader:
         return self._reader
@@ -380,7 +377,7 @@ class SqliteEngine:
         if self._batch is None and not self._lock.locked():
             held.set()
         else:  # the open group commits on a coming turn of the loop
-            asyncio.get_running_loop().call_soon(self._when_no_write, held)
+            self._loop.call_soon(self._when_no_write, held)
 
     def release_writes(self, held: threading.Event) -> None:
         """Let the write transactions that wait for ``held``'s catch-up go on."""
