@@ -1,8 +1,8 @@
 """Group messages: append with seq allocation, and import (history pages: ``group_pages``).
 
 Every message lives in the seq space of its group (``topic_id = ''``) or of one Community
-topic. A seq is allocated by ``UPDATE ... SET next_msg_seq = next_msg_seq + 1 ... RETURNING``
-on the group's (or topic's) row in the transaction that inserts the message: the row lock
+topic. A seq is allocated by ``UPDATE ... SET next_msg_seq = next_msg_seq + 1`` on the group's
+(or topic's) row, read back in the transaction that inserts the message: the row lock
 orders concurrent senders of one group across processes, so seqs are strictly increasing and
 gap-free for stored messages, and a rolled-back send gives its seq back.
 
@@ -20,13 +20,17 @@ DEDUP_SECONDS = 300
 """Same Random and same content within this many seconds: the later message is a duplicate."""
 
 
-_NEXT_GROUP_SEQ = """
+_BUMP_GROUP_SEQ = """
 UPDATE groups SET next_msg_seq = next_msg_seq + 1, last_msg_time = $3, active = 1,
        conv_msg_seq = CASE WHEN $4 = 1 THEN next_msg_seq ELSE conv_msg_seq END,
        conv_msg_time = CASE WHEN $4 = 1 THEN $3 ELSE conv_msg_time END
 WHERE sdkappid = $1 AND group_id = $2
-RETURNING next_msg_seq - 1
 """
+
+_BUMPED_GROUP_SEQ = "SELECT next_msg_seq - 1 FROM groups WHERE sdkappid = $1 AND group_id = $2"
+"""The seq ``_BUMP_GROUP_SEQ`` allocated, read in its transaction. SQLite runs ``RETURNING``
+through a temporary table of the returned rows, which cost more than this second statement
+(8k instructions a send, bench/RESULTS.md)."""
 
 _TOUCH_GROUP = (
     "UPDATE groups SET last_msg_time = CASE WHEN last_msg_time < $3 THEN $3 ELSE last_msg_time END,"
@@ -41,20 +45,6 @@ RETURNING next_msg_seq - 1
 
 # The insert carries its own de-duplication test, so a send is one statement after the seq.
 # CASTs give PostgreSQL the parameter types that a SELECT list cannot infer.
-_INSERT_UNLESS_DUPLICATE = """
-INSERT INTO group_messages (sdkappid, group_id, topic_id, seq, from_account, random, msg_time,
-                            priority, body, cloud_custom_data, digest, to_accounts, no_unread,
-                            rendered)
-SELECT CAST($1 AS BIGINT), CAST($2 AS TEXT), CAST($3 AS TEXT), CAST($4 AS BIGINT),
-       CAST($5 AS TEXT), CAST($6 AS BIGINT), CAST($7 AS BIGINT), CAST($8 AS BIGINT),
-       CAST($9 AS TEXT), CAST($10 AS TEXT), CAST($11 AS BIGINT), CAST($12 AS TEXT),
-       CAST($13 AS BIGINT), $14
-WHERE NOT EXISTS (
-    SELECT 1 FROM group_messages
-    WHERE sdkappid = $1 AND group_id = $2 AND topic_id = $3 AND random = $6 AND digest = $11
-      AND msg_time >= $15 AND msg_time <= $16)
-"""
-
 _INSERT = """
 INSERT INTO group_messages (sdkappid, group_id, topic_id, seq, from_account, random, msg_time,
                             priority, body, cloud_custom_data, digest, to_accounts, no_unread,
@@ -158,21 +148,22 @@ class GroupMessageStore:
                 if seq is None:
                     return None
                 if store:
-                    window = (msg.msg_time - DEDUP_SECONDS, msg.msg_time + DEDUP_SECONDS)
-                    values = (*_values(msg, seq), *window)
-                    inserted = await tx.execute(_INSERT_UNLESS_DUPLICATE, *values)
-                    if not inserted:
-                        original = await tx.fetchrow(
-                            _FIND_DUPLICATE,
-                            msg.sdkappid,
-                            msg.group_id,
-                            msg.topic_id,
-                            msg.random,
-                            msg.digest,
-                            *window,
-                        )
-                        assert original is not None
+                    # A check, then the insert: ``INSERT ... SELECT ... WHERE NOT EXISTS`` over
+                    # the table it inserts into runs, in SQLite, through a temporary table of
+                    # its row (17k instructions a send more, bench/RESULTS.md).
+                    original = await tx.fetchrow(
+                        _FIND_DUPLICATE,
+                        msg.sdkappid,
+                        msg.group_id,
+                        msg.topic_id,
+                        msg.random,
+                        msg.digest,
+                        msg.msg_time - DEDUP_SECONDS,
+                        msg.msg_time + DEDUP_SECONDS,
+                    )
+                    if original is not None:
                         raise _Duplicate(original[0], original[1])
+                    await tx.execute(_INSERT, *_values(msg, seq))
                 if sender_is_member:
                     await tx.execute(
                         _SENDER_SENT,
@@ -209,11 +200,13 @@ class GroupMessageStore:
 
     @staticmethod
     async def _allocate(tx: Tx, msg: NewMessage, update_conv: bool) -> int | None:
-        if not msg.topic_id:
-            seq = await tx.fetchval(
-                _NEXT_GROUP_SEQ, msg.sdkappid, msg.group_id, msg.msg_time, int(update_conv)
+        if not msg.topic_id:  # SQLite: PostgreSQL sends a group's message by its function
+            bumped = await tx.execute(
+                _BUMP_GROUP_SEQ, msg.sdkappid, msg.group_id, msg.msg_time, int(update_conv)
             )
-            return None if seq is None else int(seq)
+            if not bumped:
+                return None
+            return int(await tx.fetchval(_BUMPED_GROUP_SEQ, msg.sdkappid, msg.group_id))
         if not await tx.execute(_TOUCH_GROUP, msg.sdkappid, msg.group_id, msg.msg_time):
             return None
         seq = await tx.fetchval(
