@@ -28,7 +28,7 @@ from opentim.storage.c2c_records import (
     pair,
 )
 from opentim.storage.c2c_unread import recount_unread
-from opentim.storage.engine import Engine, Row, StorageError, Tx
+from opentim.storage.engine import Engine, Row, Tx
 
 # The conversation's next message id, under the pair row's lock. The message's insert reads
 # the id back in a sub-query: RETURNING here cost SQLite 52 kIr (instructions) instead of 25.
@@ -52,23 +52,16 @@ _VALUES = (
     "$1, $2, $3, (SELECT next_id - 1 FROM c2c_pairs WHERE sdkappid = $1 AND user_lo = $2"
     " AND user_hi = $3), $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15"
 )
-# The insert carries its own duplicate check, so that storing a message is one statement, not
-# two; the original is read only when there is one. sendmsg's duplicate: same sender, MsgSeq,
-# MsgRandom and content since $16; importmsg's: same MsgSeq, MsgRandom and MsgTime.
-_INSERT = {
-    None: f"INSERT INTO c2c_messages ({_COLUMNS}) VALUES ({_VALUES})",
-    Dedup.SEND: f"INSERT INTO c2c_messages ({_COLUMNS}) SELECT {_VALUES} WHERE NOT EXISTS ("
-    "SELECT 1 FROM c2c_messages WHERE sdkappid = $1 AND user_lo = $2 AND user_hi = $3"
-    " AND msg_time >= $16 AND msg_seq = $6 AND msg_random = $7 AND from_account = $4"
-    " AND digest = $12)",
-    Dedup.IMPORT: f"INSERT INTO c2c_messages ({_COLUMNS}) SELECT {_VALUES} WHERE NOT EXISTS ("
-    "SELECT 1 FROM c2c_messages WHERE sdkappid = $1 AND user_lo = $2 AND user_hi = $3"
-    " AND msg_time = $8 AND msg_seq = $6 AND msg_random = $7)",
-}
+_INSERT = f"INSERT INTO c2c_messages ({_COLUMNS}) VALUES ({_VALUES})"
 _APPEND_C2C_MSG = (
     "SELECT * FROM opentim_append_c2c_msg($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,"
     " $13, $14, $15, $16, $17, $18, $19, $20)"
 )
+# A message is checked for a duplicate, then inserted: ``INSERT ... SELECT ... WHERE NOT
+# EXISTS`` over the table it inserts into ran, in SQLite, through a temporary table of its
+# row, which cost more than a second statement (bench/RESULTS.md). sendmsg's duplicate: same
+# sender, MsgSeq, MsgRandom and content since SEND_DEDUP_SECONDS ago; importmsg's: same
+# MsgSeq, MsgRandom and MsgTime.
 _SEND_DUPLICATE = (
     f"SELECT {_KEY_COLUMNS} FROM c2c_messages WHERE sdkappid = $1 AND user_lo = $2"
     " AND user_hi = $3 AND msg_time >= $4 AND msg_seq = $5 AND msg_random = $6"
@@ -303,13 +296,11 @@ async def _append_one(
 ) -> Stored:
     lo, hi = pair(m.from_account, m.to_account)
     await tx.execute(_NEXT_ID, sdkappid, lo, hi, m.msg_time)
-    values = _message_values(sdkappid, lo, hi, m)
-    since = now - SEND_DEDUP_SECONDS
-    if dedup is Dedup.SEND:
-        values.append(since)
-    if not await tx.execute(_INSERT[dedup], *values):
-        original = await _original(tx, sdkappid, lo, hi, m, dedup, since)
-        return Stored(int(original[0]), int(original[1]), int(original[2]), original[3], True)
+    if dedup is not None:
+        original = await _original(tx, sdkappid, lo, hi, m, dedup, now - SEND_DEDUP_SECONDS)
+        if original is not None:
+            return Stored(int(original[0]), int(original[1]), int(original[2]), original[3], True)
+    await tx.execute(_INSERT, *_message_values(sdkappid, lo, hi, m))
     counts = m.counts_unread and m.from_account != m.to_account
     entries: list[object] = []
     if m.recipient_entry or counts:
@@ -345,11 +336,11 @@ def _message_values(sdkappid: int, lo: str, hi: str, m: NewMessage) -> list[obje
 
 
 async def _original(
-    tx: Tx, sdkappid: int, lo: str, hi: str, m: NewMessage, dedup: Dedup | None, since: int
-) -> Row:
-    """The stored message that kept ``m`` from being inserted."""
+    tx: Tx, sdkappid: int, lo: str, hi: str, m: NewMessage, dedup: Dedup, since: int
+) -> Row | None:
+    """The stored message of which ``m`` is a duplicate, if one is."""
     if dedup is Dedup.SEND:
-        original = await tx.fetchrow(
+        return await tx.fetchrow(
             _SEND_DUPLICATE,
             sdkappid,
             lo,
@@ -360,13 +351,9 @@ async def _original(
             m.from_account,
             m.digest,
         )
-    else:
-        original = await tx.fetchrow(
-            _IMPORT_DUPLICATE, sdkappid, lo, hi, m.msg_time, m.msg_seq, m.msg_random
-        )
-    if original is None:
-        raise StorageError("a message was refused as a duplicate of none")
-    return original
+    return await tx.fetchrow(
+        _IMPORT_DUPLICATE, sdkappid, lo, hi, m.msg_time, m.msg_seq, m.msg_random
+    )
 
 
 def _entry(owner: str, peer: str, msg_time: int, shows: bool, counts: bool) -> list[object]:
