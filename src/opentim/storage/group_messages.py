@@ -43,8 +43,6 @@ WHERE sdkappid = $1 AND group_id = $2 AND topic_id = $3
 RETURNING next_msg_seq - 1
 """
 
-# The insert carries its own de-duplication test, so a send is one statement after the seq.
-# CASTs give PostgreSQL the parameter types that a SELECT list cannot infer.
 _INSERT = """
 INSERT INTO group_messages (sdkappid, group_id, topic_id, seq, from_account, random, msg_time,
                             priority, body, cloud_custom_data, digest, to_accounts, no_unread,
