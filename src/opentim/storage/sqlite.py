@@ -1,9 +1,9 @@
 """The embedded engine: SQLite in WAL mode, through APSW.
 
-One connection per process, used inline on the event loop: a statement takes microseconds,
-far less than handing it to a thread (aiosqlite measured 9-25x slower). Because no statement
-suspends, a transaction runs start to end without another task interleaving; the lock only
-guards against a transaction that would await something else while open.
+One connection serves the requests, used inline on the event loop: a statement takes
+microseconds, far less than handing it to a thread (aiosqlite measured 9-25x slower). Because
+no statement suspends, a transaction runs start to end without another task interleaving; the
+lock only guards against a transaction that would await something else while open.
 
 APSW rather than the standard library's ``sqlite3``: it brings its own, current SQLite, which
 this module configures for how OpenTIM uses it — no connection is ever used by two threads at
@@ -286,12 +286,12 @@ class SqliteEngine:
             # statistics (ANALYZE) has SQLite plan a statement again each time a value it
             # planned by changes — every request; 1.5-2x the instructions of a read.
             conn.config(apsw.SQLITE_DBCONFIG_ENABLE_QPSG, 1)
-            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA journal_mode=WAL")  # the first read: the file is ours now
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA busy_timeout=5000")
             conn.execute("PRAGMA foreign_keys=ON")
             engine = cls(conn)
-            engine._migrate()  # its first read takes the process's lock on the file
+            engine._migrate()
             if path != ":memory:":
                 # In place of SQLite's own checkpoint inside the COMMIT that crosses 1,000
                 # frames: the checkpointer's thread does it, told the WAL's length by the hook.
