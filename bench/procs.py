@@ -52,6 +52,19 @@ def cpu_split(pids: list[int]) -> tuple[float, float]:
     return user / _TICKS, system / _TICKS
 
 
+def named(comm: str) -> list[int]:
+    """The processes whose command name is ``comm`` (all of the machine's ``postgres``)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == comm:
+                    found.append(int(entry.name))
+            except OSError:
+                continue  # gone meanwhile
+    return found
+
+
 def write_calls(pids: list[int]) -> int:
     """System calls of the write family (write, pwrite, send...) made so far by these processes."""
     total = 0

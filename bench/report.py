@@ -101,6 +101,8 @@ def _result_rows(rows: list[dict[str, Any]]) -> list[str]:
         note = f"{r['errors']} non-OK answers: `{r['first_error'][:120]}`" if r["errors"] else ""
         if r.get("socket_errors"):
             note += f" {r['socket_errors']} socket errors"
+        if "db_cpu" in r:
+            note += f" PostgreSQL's processes: {r['db_cpu']:.2f} CPU"
         ratio = f"{r['ratio']:.2f}" if r.get("ratio") else ""
         cpu_ratio = f"{r['cpu_ratio']:.2f}" if r.get("cpu_ratio") else ""
         out.append(

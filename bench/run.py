@@ -141,9 +141,16 @@ def drive(ctx: Context, port: int, reqfile: Path, duration: float) -> dict[str, 
 
 
 def measure(
-    ctx: Context, server: procs.Server, reqfile: Path, name: str = "", where: str = ""
+    ctx: Context,
+    server: procs.Server,
+    reqfile: Path,
+    name: str = "",
+    where: str = "",
+    database: str = "",
 ) -> dict[str, Any]:
-    """Warm up, then one measured run; adds the server's CPU use (cores busy).
+    """Warm up, then one measured run; adds the server's CPU use (cores busy), and with
+    ``database`` the command name of the database server's processes, theirs (``db_cpu``):
+    whether the machine's cores were all busy.
 
     wrk counts whole seconds: durations are rounded, at least 1 s. With ``--profile`` matching
     ``name``, the server is sampled by py-spy during the measured run.
@@ -154,9 +161,16 @@ def measure(
     spy, raw = None, ctx.tmp / f"profile-{next(ctx.runs)}.txt"
     if ctx.args.profile and name and ctx.args.profile in name:
         spy = profiling.start(server.workers()[0], ctx.args.duration, raw)
+    db_before = {pid: procs.cpu_seconds([pid]) for pid in procs.named(database)} if database else {}
     before, started = procs.cpu_seconds(pids), time.perf_counter()
     result = drive(ctx, server.port, reqfile, ctx.args.duration)
-    result["server_cpu"] = (procs.cpu_seconds(pids) - before) / (time.perf_counter() - started)
+    elapsed = time.perf_counter() - started
+    result["server_cpu"] = (procs.cpu_seconds(pids) - before) / elapsed
+    if database:  # a process that started meanwhile counts from zero
+        used = sum(
+            procs.cpu_seconds([pid]) - db_before.get(pid, 0.0) for pid in procs.named(database)
+        )
+        result["db_cpu"] = used / elapsed
     if spy is not None:
         spy.wait(timeout=60)
         text = profiling.summary(raw) if raw.exists() else "py-spy wrote nothing"
@@ -424,7 +438,9 @@ def _workload(
         row.update(status="failed", note=f"first request answered {failure}")
         ctx.say(f"  {w.name}: FAILED: {failure}")
         return
-    result = measure(ctx, server, reqfile, w.name, f"{engine}, {ds.label}, {processes} proc")
+    where = f"{engine}, {ds.label}, {processes} proc"
+    database = "postgres" if engine == "postgres" else ""
+    result = measure(ctx, server, reqfile, w.name, where, database)
     row.update(status="ok" if not result["errors"] else "errors", **result)
     b = ctx.b_runs.get(str(processes))
     ctx.say(
