@@ -59,11 +59,12 @@ CACHE_KIB = 16_384
 """The event loop's connection keeps up to this many KiB of database pages (SQLite's default:
 2,000). At the default, 100-group sends read back 2-3 pages a send from the WAL file (B-tree
 leaves of the groups' messages and their indexes that had dropped out of the cache): 7% of the
-event loop's CPU in ``pread``, 8-9% more sends/s at 16 MiB. Not more: every COMMIT after a
-B-tree split walks the whole cache (SQLite numbers a page it moves with a page beyond the
-file's end, then truncates the cache past that end), so at 64 MiB the saving went back into
-that walk (bench/RESULTS.md). The cache fills only as pages are read; the checkpointer's
-connection copies WAL frames and needs none of its own."""
+event loop's CPU in ``pread``, 8-9% more sends/s at 16 MiB. Not more: on a file under 1 GiB,
+every COMMIT after a B-tree split walks the whole cache (a split renumbers the pages it moves
+through the page number just past 1 GiB, and the COMMIT cuts the cache back to the file's
+length), so at 64 MiB the saving went back into that walk (bench/RESULTS.md). The cache
+fills only as pages are read; the checkpointer's connection copies WAL frames and needs none
+of its own."""
 
 
 def _configure() -> None:
