@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -117,6 +119,31 @@ async def test_sqlite_keeps_a_working_set_beyond_its_default_cache_in_memory(
         assert misses == 0
     finally:
         await engine.close()
+
+
+async def test_sqlite_a_failed_open_leaves_the_file_to_other_processes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The first read locks the file to this process (storage/sqlite.py, VFS); an open that
+    # fails after it must let the lock go at once, not when its connection is collected
+    # (here the exception, held by pytest.raises, keeps the connection's frame alive).
+    path = tmp_path / "failed.sqlite3"
+
+    def migrate(_: SqliteEngine) -> None:
+        raise apsw.SQLError("a migration fails")
+
+    monkeypatch.setattr(SqliteEngine, "_migrate", migrate)
+    with pytest.raises(StorageError, match="a migration fails") as failed:
+        await SqliteEngine.open(str(path))
+    other = (
+        "import apsw, sys; c = apsw.Connection(sys.argv[1], vfs='unix-excl');"
+        " print(c.execute('PRAGMA journal_mode=WAL').fetchone()[0])"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", other, str(path)], capture_output=True, text=True, timeout=30
+    )
+    assert (done.returncode, done.stdout.strip()) == (0, "wal"), done.stderr
+    del failed  # the failed open's frame was alive until here
 
 
 def _commits_into(engine: SqliteEngine, events: list[str]) -> None:

@@ -287,6 +287,7 @@ class SqliteEngine:
     async def open(cls, path: str) -> SqliteEngine:
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+        conn: apsw.Connection | None = None
         try:
             # Rows are plain tuples; the stores index them by position only. APSW's statement
             # cache is a ring scanned on every execution: a statement stays prepared while it
@@ -310,12 +311,14 @@ class SqliteEngine:
                 # frames: the checkpointer's thread does it, told the WAL's length by the hook.
                 conn.set_wal_hook(engine._wal_committed)
                 engine._checkpointer = Checkpointer(path, engine, VFS)
-        except apsw.BusyError as exc:
-            raise StorageUnavailable(
-                f"{path} is in use by another process: a SQLite database is served by one"
-                " OpenTIM process (several processes share PostgreSQL)"
-            ) from exc
         except apsw.Error as exc:
+            if conn is not None:  # else it would keep the file locked until collected
+                conn.close()
+            if isinstance(exc, apsw.BusyError):
+                raise StorageUnavailable(
+                    f"{path} is in use by another process: a SQLite database is served by one"
+                    " OpenTIM process (several processes share PostgreSQL)"
+                ) from exc
             raise _translate(exc) from exc
         return engine
 
