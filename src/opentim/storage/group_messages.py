@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from opentim.storage.engine import Engine, Tx
+from opentim.storage.engine import Engine, Row, Tx
 from opentim.storage.group_records import Appended, NewMessage, rendered_around_seq
 
 DEDUP_SECONDS = 300
@@ -67,6 +67,20 @@ UPDATE group_members SET last_send_msg_time = $4,
        msg_seq = CASE WHEN msg_seq < $5 THEN $5 ELSE msg_seq END
 WHERE sdkappid = $1 AND group_id = $2 AND member_account = $3
 """
+
+
+async def _duplicate_of(tx: Tx, msg: NewMessage) -> Row | None:
+    """(seq, msg_time) of the stored message of which ``msg`` is a duplicate, if one is."""
+    return await tx.fetchrow(
+        _FIND_DUPLICATE,
+        msg.sdkappid,
+        msg.group_id,
+        msg.topic_id,
+        msg.random,
+        msg.digest,
+        msg.msg_time - DEDUP_SECONDS,
+        msg.msg_time + DEDUP_SECONDS,
+    )
 
 
 class _Duplicate(Exception):
@@ -149,16 +163,7 @@ class GroupMessageStore:
                     # A check, then the insert: ``INSERT ... SELECT ... WHERE NOT EXISTS`` over
                     # the table it inserts into runs, in SQLite, through a temporary table of
                     # its row (17k instructions a send more, bench/RESULTS.md).
-                    original = await tx.fetchrow(
-                        _FIND_DUPLICATE,
-                        msg.sdkappid,
-                        msg.group_id,
-                        msg.topic_id,
-                        msg.random,
-                        msg.digest,
-                        msg.msg_time - DEDUP_SECONDS,
-                        msg.msg_time + DEDUP_SECONDS,
-                    )
+                    original = await _duplicate_of(tx, msg)
                     if original is not None:
                         raise _Duplicate(original[0], original[1])
                     await tx.execute(_INSERT, *_values(msg, seq))
@@ -232,7 +237,6 @@ class GroupMessageStore:
         first = next((m for m in messages if m is not None), None)
         if first is None:
             return [None] * len(messages)
-        key = (first.sdkappid, first.group_id)
         results: list[Appended | None] = []
         async with self._db.transaction() as tx:
             state = await self._lock_space(tx, first)
@@ -243,11 +247,8 @@ class GroupMessageStore:
                 if msg is None or msg.msg_time < newest:
                     results.append(None)
                     continue
-                window = (msg.msg_time - DEDUP_SECONDS, msg.msg_time + DEDUP_SECONDS)
                 if check:
-                    original = await tx.fetchrow(
-                        _FIND_DUPLICATE, *key, msg.topic_id, msg.random, msg.digest, *window
-                    )
+                    original = await _duplicate_of(tx, msg)
                     if original is not None:
                         results.append(Appended(original[0], original[1], duplicate=True))
                         continue
